@@ -1,0 +1,42 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createRedshiftIngress } from '../src/adapters/redshift.js';
+import { createQueuePublisher, createVisibilityController, queueUrlFromArn } from '../src/adapters/sqs.js';
+import { createTaskCallbacks } from '../src/adapters/step-functions.js';
+import { makeProcessBatch } from '../src/app/process-batch.js';
+import { loadConfig } from '../src/config.js';
+
+// Cold start: configuration is read once (a bad variable fails the init with every problem named),
+// clients are built once and reused by every invocation of this container.
+const config = loadConfig(process.env, 'authorize');
+const logger = new Logger({ serviceName: 'redshift-ingress' });
+const metrics = new Metrics({ namespace: 'RedshiftIngress', serviceName: 'redshift-ingress' });
+const sqs = new SQSClient({});
+const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL;
+
+const processBatch = makeProcessBatch({
+  redshift: createRedshiftIngress(new RedshiftClient({})),
+  results: createQueuePublisher(sqs, config.resultsQueueUrl),
+  visibility: createVisibilityController(sqs),
+  queueUrlOf: (arn) =>
+    config.requestsQueueUrl?.endsWith(`/${arn.split(':').pop()}`)
+      ? config.requestsQueueUrl
+      : queueUrlFromArn(arn, sqsEndpoint),
+  callbacks: createTaskCallbacks(new SFNClient({})),
+  config,
+  logger,
+  metrics,
+});
+
+/** The authorize entry point: an SQS batch of ingress requests in, a partial batch response out. */
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(processBatch);

@@ -1,0 +1,57 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { TransientError } from '../domain/errors.js';
+import { asAwsError, describeTransient } from './aws-error.js';
+
+/** What became of a callback: delivered, or the task is gone (timed out, closed, unknown token). */
+export type CallbackResult =
+  | { readonly delivered: true }
+  | { readonly delivered: false; readonly reason: string };
+
+/** Answers Step Functions tasks that wait for a task token. */
+export interface TaskCallbacks {
+  /**
+   * Reports success with the output of the task (a JSON document).
+   *
+   * @throws TransientError when Step Functions could not be reached; the task is still waiting
+   */
+  succeed(taskToken: string, output: string): Promise<CallbackResult>;
+  /**
+   * Reports failure with an error code and a cause.
+   *
+   * @throws TransientError when Step Functions could not be reached; the task is still waiting
+   */
+  fail(taskToken: string, error: string, cause: string): Promise<CallbackResult>;
+}
+
+/** Errors meaning the task no longer waits: answering again can never succeed. */
+const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
+
+/** Limits of SendTaskFailure: `error` 256 characters, `cause` 32,768. */
+const MAX_ERROR_LENGTH = 256;
+const MAX_CAUSE_LENGTH = 32_768;
+
+/** Creates the Step Functions adapter over a client; the only code that reads its error names. */
+export function createTaskCallbacks(client: SFNClient): TaskCallbacks {
+  const send = async (command: SendTaskSuccessCommand | SendTaskFailureCommand): Promise<CallbackResult> => {
+    try {
+      await client.send(command as SendTaskSuccessCommand);
+      return { delivered: true };
+    } catch (thrown) {
+      const error = asAwsError(thrown);
+      if (GONE.has(error.name)) return { delivered: false, reason: `${error.name}: ${error.message}` };
+      const transient = describeTransient(error);
+      throw new TransientError(transient.code, transient.message, { cause: thrown });
+    }
+  };
+  return {
+    succeed: (taskToken, output) => send(new SendTaskSuccessCommand({ taskToken, output })),
+    fail: (taskToken, error, cause) =>
+      send(
+        new SendTaskFailureCommand({
+          taskToken,
+          error: error.slice(0, MAX_ERROR_LENGTH),
+          cause: cause.slice(0, MAX_CAUSE_LENGTH),
+        }),
+      ),
+  };
+}

@@ -1,0 +1,62 @@
+import ipaddr from 'ipaddr.js';
+
+/** A canonical IPv4 network: `address/prefix` with no host bits set. */
+export interface Ipv4Network {
+  readonly cidr: string;
+  readonly prefix: number;
+}
+
+/** The result of reading a CIDR: the canonical network, or the reason it is not one. */
+export type CidrParseResult = { ok: true; network: Ipv4Network } | { ok: false; reason: string };
+
+/** Longest text accepted as a CIDR before parsing: `255.255.255.255/32` is 18 characters. */
+const MAX_CIDR_LENGTH = 18;
+
+/**
+ * Reads an IPv4 address or CIDR as the Redshift API's `CIDRIP` takes it; a bare address means /32.
+ *
+ * Dotted-quad only (no octal, hex or short forms), no leading zeros in the prefix, and no host bits:
+ * `203.0.113.7/24` is refused with the network it probably means.
+ */
+export function parseIpv4Cidr(input: string): CidrParseResult {
+  const text = input.trim();
+  if (text !== input) return { ok: false, reason: 'must not have surrounding whitespace' };
+  if (text.length === 0) return { ok: false, reason: 'must not be empty' };
+  if (text.length > MAX_CIDR_LENGTH && !text.includes(':')) {
+    return {
+      ok: false,
+      reason: `is not an IPv4 address or CIDR (longer than ${MAX_CIDR_LENGTH} characters)`,
+    };
+  }
+  const slash = text.indexOf('/');
+  const address = slash === -1 ? text : text.slice(0, slash);
+  const prefixText = slash === -1 ? '32' : text.slice(slash + 1);
+
+  if (ipaddr.IPv6.isValid(address)) {
+    // The API's IPRange has only CIDRIP, an IPv4 field.
+    return { ok: false, reason: 'is IPv6; Redshift cluster security groups accept IPv4 CIDRs only' };
+  }
+  if (!ipaddr.IPv4.isValidFourPartDecimal(address)) {
+    return {
+      ok: false,
+      reason: `"${address}" is not a dotted-decimal IPv4 address (four numbers 0-255, no leading zeros)`,
+    };
+  }
+  // String(Number(...)) round-trips only canonical decimals: rejects "08", "+8", "8 ", "".
+  const prefix = Number(prefixText);
+  if (!Number.isInteger(prefix) || String(prefix) !== prefixText || prefix < 0 || prefix > 32) {
+    return { ok: false, reason: `prefix "/${prefixText}" must be a whole number from 0 to 32` };
+  }
+  const network = ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString();
+  const cidr = `${network}/${prefix}`;
+  if (network !== address) {
+    return { ok: false, reason: `has host bits set; the network is ${cidr}` };
+  }
+  return { ok: true, network: { cidr, prefix } };
+}
+
+/** The canonical form of a CIDR for comparisons, or undefined when it is not a valid IPv4 network. */
+export function canonicalCidr(input: string): string | undefined {
+  const parsed = parseIpv4Cidr(input);
+  return parsed.ok ? parsed.network.cidr : undefined;
+}

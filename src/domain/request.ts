@@ -1,0 +1,275 @@
+import * as z from 'zod';
+import { parseIpv4Cidr } from './cidr.js';
+
+/** What a request asks for: open access, or close it. */
+export const Action = { authorize: 'authorize', revoke: 'revoke' } as const;
+/** What a request asks for: open access, or close it. */
+export type Action = (typeof Action)[keyof typeof Action];
+
+/** Cluster security group names: 1-255 letters, digits or hyphens (the Redshift naming rule). */
+const groupName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^[A-Za-z0-9-]+$/, 'must contain only letters, digits and hyphens');
+
+/** A correlation key: printable, no spaces, short enough for an SQS message attribute and a log field. */
+const requestIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[\w.:/@+=-]+$/, 'must contain only letters, digits and . _ : / @ + = -');
+
+const text = (max: number) =>
+  z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+const cidrSchema = z
+  .string()
+  .max(64, 'must be at most 64 characters')
+  .superRefine((value, ctx) => {
+    const parsed = parseIpv4Cidr(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+  })
+  .meta({ description: 'IPv4 address or CIDR; a bare address means /32; no host bits set.' });
+
+/** Who approved a change, carried into every outcome and log line of the request. */
+export const approvalSchema = z
+  .strictObject({
+    ticket: text(128).optional(),
+    approvedBy: text(256).optional(),
+    approvedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+  })
+  .meta({ description: 'Approval metadata: the change ticket, the approver and when.' });
+
+/** Approval metadata of a request. */
+export type Approval = z.infer<typeof approvalSchema>;
+
+const targetRule = {
+  oneOf: [
+    {
+      required: ['cidrIp'],
+      not: { anyOf: [{ required: ['ec2SecurityGroupName'] }, { required: ['ec2SecurityGroupOwnerId'] }] },
+    },
+    { required: ['ec2SecurityGroupName', 'ec2SecurityGroupOwnerId'], not: { required: ['cidrIp'] } },
+  ],
+};
+
+/** The ingress request, version 1: the body of a requests-queue message. */
+export const ingressRequestSchema = z
+  .strictObject({
+    version: z.literal(1, 'must be 1 (the request contract version)'),
+    requestId: requestIdSchema.optional(),
+    action: z.enum(['authorize', 'revoke'], 'must be "authorize" or "revoke"').default('authorize'),
+    clusterSecurityGroupName: groupName,
+    cidrIp: cidrSchema.optional(),
+    ec2SecurityGroupName: text(255).optional(),
+    ec2SecurityGroupOwnerId: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    requestedBy: text(128).optional(),
+    reason: text(1024).optional(),
+    approval: approvalSchema.optional(),
+    taskToken: text(1024).optional(),
+  })
+  .superRefine((request, ctx) => {
+    const hasCidr = request.cidrIp !== undefined;
+    const hasName = request.ec2SecurityGroupName !== undefined;
+    const hasOwner = request.ec2SecurityGroupOwnerId !== undefined;
+    if (hasCidr && (hasName || hasOwner)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cidrIp'],
+        message: 'give either cidrIp or ec2SecurityGroupName with ec2SecurityGroupOwnerId, not both',
+      });
+    } else if (!hasCidr && !hasName && !hasOwner) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cidrIp'],
+        message: 'a target is required: cidrIp, or ec2SecurityGroupName with ec2SecurityGroupOwnerId',
+      });
+    } else if (!hasCidr && hasName !== hasOwner) {
+      const missing = hasName ? 'ec2SecurityGroupOwnerId' : 'ec2SecurityGroupName';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: `is required together with ${hasName ? 'ec2SecurityGroupName' : 'ec2SecurityGroupOwnerId'}`,
+      });
+    }
+  })
+  .meta({
+    $id: 'urn:redshift-ingress:schema:ingress-request:v1',
+    title: 'Ingress request, version 1',
+    description:
+      'The body of a requests-queue message: one rule to authorize or revoke on a cluster security group.',
+    ...targetRule,
+  });
+
+/** The target of a rule: an IPv4 network, or an EC2 security group of an account. */
+export type IngressTarget =
+  | { readonly cidrIp: string }
+  | { readonly ec2SecurityGroupName: string; readonly ec2SecurityGroupOwnerId: string };
+
+/** One rule of a cluster security group, as the Redshift API names its parts. */
+export type IngressRule = { readonly clusterSecurityGroupName: string } & IngressTarget;
+
+/** A valid request, normalised: canonical CIDR, `requestId` defaulted to the SQS message id. */
+export interface IngressRequest {
+  readonly version: 1;
+  readonly requestId: string;
+  readonly action: Action;
+  readonly rule: IngressRule;
+  readonly requestedBy?: string;
+  readonly reason?: string;
+  readonly approval?: Approval;
+  readonly taskToken?: string;
+}
+
+/** One reason a body is not a valid request: the field (dotted path) and why. */
+export interface Problem {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** What can still be read from an invalid body, so its rejection can be correlated and filtered. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly action: Action;
+  readonly clusterSecurityGroupName?: string;
+  readonly requestedBy?: string;
+  readonly approval?: Approval;
+  readonly taskToken?: string;
+}
+
+/** A parsed body: the request, or every problem found in it. */
+export type ParseResult =
+  | { readonly ok: true; readonly request: IngressRequest }
+  | { readonly ok: false; readonly problems: readonly Problem[]; readonly context: RequestContext };
+
+/**
+ * Reads the body of a requests-queue message; never throws.
+ *
+ * @param body the raw message body
+ * @param messageId the SQS message id, the default `requestId`
+ */
+export function parseRequest(body: string, messageId: string): ParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return reject(
+      [{ field: 'body', reason: `is not valid JSON (${truncate(detail, 200)})` }],
+      undefined,
+      messageId,
+    );
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    const kind = json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`;
+    return reject([{ field: 'body', reason: `must be a JSON object, got ${kind}` }], undefined, messageId);
+  }
+  const result = validateRequest(json);
+  if (!result.ok) return reject(result.problems, json as Record<string, unknown>, messageId);
+  return { ok: true, request: normalise(result.value, messageId) };
+}
+
+/** Validates an already-decoded value against request v1, giving every problem with its field. */
+export function validateRequest(
+  value: unknown,
+): { ok: true; value: z.output<typeof ingressRequestSchema> } | { ok: false; problems: Problem[] } {
+  const result = ingressRequestSchema.safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, problems: describeIssues(result.error.issues) };
+}
+
+/** Turns zod issues into field-naming problems, one per unknown key. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ field: base ? `${base}.${key}` : key, reason: 'is not a known field' });
+      }
+      continue;
+    }
+    problems.push({ field: base || 'body', reason: issue.message });
+  }
+  return problems;
+}
+
+/** Formats problems as one line: `cidrIp: has host bits set; ...; approval.ticket: ...`. */
+export function formatProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
+}
+
+function normalise(value: z.output<typeof ingressRequestSchema>, messageId: string): IngressRequest {
+  const rule: IngressRule =
+    value.cidrIp !== undefined
+      ? {
+          clusterSecurityGroupName: value.clusterSecurityGroupName,
+          cidrIp: (parseIpv4Cidr(value.cidrIp) as { ok: true; network: { cidr: string } }).network.cidr,
+        }
+      : {
+          clusterSecurityGroupName: value.clusterSecurityGroupName,
+          ec2SecurityGroupName: value.ec2SecurityGroupName as string,
+          ec2SecurityGroupOwnerId: value.ec2SecurityGroupOwnerId as string,
+        };
+  return {
+    version: 1,
+    requestId: value.requestId ?? messageId,
+    action: value.action,
+    rule,
+    ...(value.requestedBy !== undefined && { requestedBy: value.requestedBy }),
+    ...(value.reason !== undefined && { reason: value.reason }),
+    ...(value.approval !== undefined && { approval: value.approval }),
+    ...(value.taskToken !== undefined && { taskToken: value.taskToken }),
+  };
+}
+
+function reject(
+  problems: Problem[],
+  json: Record<string, unknown> | undefined,
+  messageId: string,
+): ParseResult {
+  return { ok: false, problems, context: readContext(json, messageId) };
+}
+
+/** Salvages the fields that are individually valid, so a rejection still reaches the right consumer. */
+function readContext(json: Record<string, unknown> | undefined, messageId: string): RequestContext {
+  const pick = <T>(schema: z.ZodType<T>, key: string): T | undefined => {
+    if (json === undefined || !Object.hasOwn(json, key)) return undefined;
+    const result = schema.safeParse(json[key]);
+    return result.success ? result.data : undefined;
+  };
+  const requestId = pick(requestIdSchema, 'requestId') ?? messageId;
+  const action = pick(z.enum(['authorize', 'revoke']), 'action') ?? Action.authorize;
+  const clusterSecurityGroupName = pick(groupName, 'clusterSecurityGroupName');
+  const requestedBy = pick(text(128), 'requestedBy');
+  const approval = pick(approvalSchema, 'approval');
+  const taskToken = pick(text(1024), 'taskToken');
+  return {
+    requestId,
+    action,
+    ...(clusterSecurityGroupName !== undefined && { clusterSecurityGroupName }),
+    ...(requestedBy !== undefined && { requestedBy }),
+    ...(approval !== undefined && { approval }),
+    ...(taskToken !== undefined && { taskToken }),
+  };
+}
+
+function truncate(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max)}...`;
+}
+
+/** A key that identifies a rule's target within its group, for coalescing and ordering. */
+export function targetKey(rule: IngressRule): string {
+  return 'cidrIp' in rule
+    ? `cidr:${rule.cidrIp}`
+    : `ec2:${rule.ec2SecurityGroupOwnerId}/${rule.ec2SecurityGroupName}`;
+}
+
+/** A short human description of a rule's target: `203.0.113.0/24` or `bi-tools (111122223333)`. */
+export function describeTarget(rule: IngressRule): string {
+  return 'cidrIp' in rule ? rule.cidrIp : `${rule.ec2SecurityGroupName} (${rule.ec2SecurityGroupOwnerId})`;
+}
