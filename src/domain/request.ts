@@ -186,10 +186,13 @@ export function validateRequest(
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
   const problems: Problem[] = [];
   for (const issue of issues) {
-    const base = issue.path.map(String).join('.');
+    const base = issue.path.map(fieldName).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        problems.push({ field: base ? `${base}.${key}` : key, reason: 'is not a known field' });
+        problems.push({
+          field: base ? `${base}.${fieldName(key)}` : fieldName(key),
+          reason: 'is not a known field',
+        });
       }
       continue;
     }
@@ -256,6 +259,13 @@ function readContext(json: Record<string, unknown> | undefined, messageId: strin
     ...(approval !== undefined && { approval }),
     ...(taskToken !== undefined && { taskToken }),
   };
+}
+
+/** A path segment as a person reads it: plain names bare, anything else quoted and shortened. */
+function fieldName(segment: PropertyKey): string {
+  const text = String(segment);
+  if (/^[A-Za-z_$][\w$]{0,63}$/.test(text) || /^\d{1,9}$/.test(text)) return text;
+  return JSON.stringify(truncate(text, 64));
 }
 
 function truncate(value: string, max: number): string {

@@ -1,0 +1,13 @@
+/**
+ * Writes the published JSON Schema files from the zod schemas that validate at run time.
+ * Usage: npm run schemas (a unit test fails while a file is stale).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderPublishedSchemas } from '../src/domain/published-schemas.js';
+
+const directory = join(import.meta.dirname, '..', 'schemas');
+for (const [file, text] of Object.entries(renderPublishedSchemas())) {
+  writeFileSync(join(directory, file), text);
+  console.log(`wrote schemas/${file}`);
+}

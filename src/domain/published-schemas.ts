@@ -1,0 +1,19 @@
+import * as z from 'zod';
+import { outcomeSchema } from './outcome.js';
+import { ingressRequestSchema } from './request.js';
+
+/** The zod schemas published as JSON Schema files under `schemas/`, by file name. */
+export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodType; io: 'input' | 'output' }>> = {
+  // Producers write requests, so the file describes what is accepted (defaults may be omitted).
+  'ingress-request.v1.schema.json': { schema: ingressRequestSchema, io: 'input' },
+  'ingress-outcome.v1.schema.json': { schema: outcomeSchema, io: 'output' },
+};
+
+/** Renders every published schema as the text of its file, from the same schemas that validate. */
+export function renderPublishedSchemas(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [file, { schema, io }] of Object.entries(PUBLISHED_SCHEMAS)) {
+    files[file] = `${JSON.stringify(z.toJSONSchema(schema, { io, target: 'draft-2020-12' }), null, 2)}\n`;
+  }
+  return files;
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConfigurationError } from '../../src/domain/errors.js';
+
+const minimal = {
+  RESULTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/results',
+  ALLOWED_GROUPS: 'analytics-*, reporting',
+};
+
+const problemsOf = (env: Record<string, string>, role?: 'authorize' | 'reconcile'): readonly string[] => {
+  try {
+    loadConfig(env, role);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+};
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig(minimal)).toEqual({
+      resultsQueueUrl: minimal.RESULTS_QUEUE_URL,
+      policy: { allowedGroups: ['analytics-*', 'reporting'], minCidrPrefix: 16, requireApproval: false },
+      maxReceiveCount: 5,
+      concurrency: 4,
+      retryBaseSeconds: 30,
+      retryMaxSeconds: 900,
+      maxPrunePerRun: 5,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      {
+        ...minimal,
+        REQUESTS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/requests',
+        MIN_CIDR_PREFIX: '0',
+        ALLOWED_EC2_OWNER_IDS: '111122223333,444455556666',
+        REQUIRE_APPROVAL: 'true',
+        MAX_RECEIVE_COUNT: '7',
+        CONCURRENCY: '8',
+        RETRY_BASE_SECONDS: '5',
+        RETRY_MAX_SECONDS: '60',
+        DESIRED_STATE_PATH: '/var/task/desired-state.yaml',
+        MAX_PRUNE_PER_RUN: '2',
+      },
+      'reconcile',
+    );
+    expect(config).toEqual({
+      resultsQueueUrl: minimal.RESULTS_QUEUE_URL,
+      requestsQueueUrl: 'http://127.0.0.1:4566/000000000000/requests',
+      policy: {
+        allowedGroups: ['analytics-*', 'reporting'],
+        minCidrPrefix: 0,
+        allowedEc2OwnerIds: ['111122223333', '444455556666'],
+        requireApproval: true,
+      },
+      maxReceiveCount: 7,
+      concurrency: 8,
+      retryBaseSeconds: 5,
+      retryMaxSeconds: 60,
+      desiredStatePath: '/var/task/desired-state.yaml',
+      maxPrunePerRun: 2,
+    });
+  });
+
+  it('names every bad variable in one error', () => {
+    // Act
+    const problems = problemsOf({
+      MIN_CIDR_PREFIX: '33',
+      ALLOWED_EC2_OWNER_IDS: '1234',
+      REQUIRE_APPROVAL: 'yes',
+      MAX_RECEIVE_COUNT: '0',
+      CONCURRENCY: 'four',
+      RETRY_BASE_SECONDS: '-1',
+    });
+
+    // Assess
+    expect(problems).toEqual([
+      'RESULTS_QUEUE_URL: is required',
+      'ALLOWED_GROUPS: is required',
+      'MIN_CIDR_PREFIX: must be a whole number from 0 to 32, got "33"',
+      'ALLOWED_EC2_OWNER_IDS: must be 12-digit account ids, got: 1234',
+      'REQUIRE_APPROVAL: must be "true" or "false", got "yes"',
+      'MAX_RECEIVE_COUNT: must be a whole number from 1 to 1000, got "0"',
+      'CONCURRENCY: must be a whole number from 1 to 100, got "four"',
+      'RETRY_BASE_SECONDS: must be a whole number from 0 to 43200, got "-1"',
+    ]);
+  });
+
+  it('states the problems in its message', () => {
+    expect(() => loadConfig({})).toThrow(
+      /^Invalid configuration: RESULTS_QUEUE_URL: is required; ALLOWED_GROUPS: is required$/,
+    );
+  });
+
+  it('refuses an empty allowlist, bad patterns, a non-URL and an inverted backoff', () => {
+    expect(
+      problemsOf({
+        RESULTS_QUEUE_URL: 'results',
+        ALLOWED_GROUPS: ' , ',
+        RETRY_BASE_SECONDS: '100',
+        RETRY_MAX_SECONDS: '10',
+      }),
+    ).toEqual([
+      'RESULTS_QUEUE_URL: must be a queue URL, got "results"',
+      'ALLOWED_GROUPS: must name at least one group or pattern (nothing is allowed by default)',
+      'RETRY_MAX_SECONDS: must be >= RETRY_BASE_SECONDS (10 < 100)',
+    ]);
+    expect(problemsOf({ ...minimal, ALLOWED_GROUPS: 'ok, bad name' })).toEqual([
+      'ALLOWED_GROUPS: group patterns may hold only letters, digits, hyphens and *: bad name',
+    ]);
+  });
+
+  it('requires the requests queue for the reconciler only', () => {
+    expect(problemsOf(minimal, 'reconcile')).toEqual(['REQUESTS_QUEUE_URL: is required']);
+    expect(() => loadConfig(minimal, 'authorize')).not.toThrow();
+  });
+});
