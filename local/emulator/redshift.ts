@@ -1,0 +1,279 @@
+import { ApiError } from './errors.js';
+import { element, textElement } from './xml.js';
+
+/** An EC2 security group authorized in a cluster security group. */
+export interface Ec2SecurityGroupRef {
+  readonly name: string;
+  readonly ownerId: string;
+}
+
+/** A cluster security group and its ingress rules, as tests and tools read them in-process. */
+export interface ClusterSecurityGroupSnapshot {
+  readonly name: string;
+  readonly description: string;
+  readonly cidrIps: string[];
+  readonly ec2SecurityGroups: Ec2SecurityGroupRef[];
+}
+
+interface ClusterSecurityGroup {
+  readonly name: string;
+  readonly description: string;
+  readonly tags: ReadonlyArray<readonly [string, string]>;
+  readonly cidrIps: string[];
+  readonly ec2SecurityGroups: Ec2SecurityGroupRef[];
+}
+
+type IngressTarget = { readonly cidrIp: string } | { readonly ec2: Ec2SecurityGroupRef };
+
+// Status codes of the SDK model's httpError traits: not-found faults are 404, the rest 400.
+const NOT_FOUND_CODES = new Set(['ClusterSecurityGroupNotFound', 'AuthorizationNotFound']);
+// A cluster security group holds at most 20 ingress rules, IP ranges and EC2 groups together.
+// https://docs.aws.amazon.com/redshift/latest/APIReference/API_AuthorizeClusterSecurityGroupIngress.html
+const MAX_RULES_PER_GROUP = 20;
+const GROUP_NAME = /^[A-Za-z0-9-]{1,255}$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+// Code-unit order, independent of locale, so markers mean the same everywhere.
+function compareNames(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+function redshiftError(code: string, message: string): ApiError {
+  return new ApiError(code, message, { statusCode: NOT_FOUND_CODES.has(code) ? 404 : 400 });
+}
+
+function isIpv4Cidr(value: string): boolean {
+  const match = CIDR.exec(value);
+  if (match === null) return false;
+  const parts = match.slice(1).map((part) => ({ text: part, number: Number(part) }));
+  const prefix = parts.pop();
+  const octetsValid = parts.every(
+    ({ text, number }) => number <= 255 && (text === '0' || !text.startsWith('0')),
+  );
+  return octetsValid && prefix !== undefined && prefix.number <= 32 && !/^0\d/.test(prefix.text);
+}
+
+function required(params: URLSearchParams, name: string): string {
+  const value = params.get(name);
+  if (value === null || value === '') {
+    throw redshiftError('MissingParameter', `The request must contain the parameter ${name}.`);
+  }
+  return value;
+}
+
+function renderGroup(group: ClusterSecurityGroup): string {
+  // Members in the order of the API's ClusterSecurityGroup shape.
+  const ec2 = group.ec2SecurityGroups
+    .map((ref) =>
+      element(
+        'EC2SecurityGroup',
+        textElement('Status', 'authorized') +
+          textElement('EC2SecurityGroupName', ref.name) +
+          textElement('EC2SecurityGroupOwnerId', ref.ownerId) +
+          element('Tags'),
+      ),
+    )
+    .join('');
+  const ranges = group.cidrIps
+    .map((cidrIp) =>
+      element(
+        'IPRange',
+        textElement('Status', 'authorized') + textElement('CIDRIP', cidrIp) + element('Tags'),
+      ),
+    )
+    .join('');
+  const tags = group.tags
+    .map(([key, value]) => element('Tag', textElement('Key', key) + textElement('Value', value)))
+    .join('');
+  return element(
+    'ClusterSecurityGroup',
+    textElement('ClusterSecurityGroupName', group.name) +
+      textElement('Description', group.description) +
+      element('EC2SecurityGroups', ec2) +
+      element('IPRanges', ranges) +
+      element('Tags', tags),
+  );
+}
+
+function describeTarget(target: IngressTarget): string {
+  return 'cidrIp' in target ? target.cidrIp : `${target.ec2.ownerId}/${target.ec2.name}`;
+}
+
+/** The Redshift cluster security group model and its awsQuery actions, answered as XML results. */
+export class RedshiftService {
+  readonly #groups = new Map<string, ClusterSecurityGroup>();
+
+  /** Answers one action with the XML inside `<ActionResult>` (undefined when it has none), or throws an {@link ApiError}. */
+  handle(action: string, params: URLSearchParams): string | undefined {
+    switch (action) {
+      case 'CreateClusterSecurityGroup':
+        return this.#create(params);
+      case 'DeleteClusterSecurityGroup':
+        this.#group(required(params, 'ClusterSecurityGroupName'));
+        this.#groups.delete(required(params, 'ClusterSecurityGroupName'));
+        return undefined;
+      case 'DescribeClusterSecurityGroups':
+        return this.#describe(params);
+      case 'AuthorizeClusterSecurityGroupIngress':
+        return this.#changeIngress(params, 'authorize');
+      case 'RevokeClusterSecurityGroupIngress':
+        return this.#changeIngress(params, 'revoke');
+      default:
+        throw redshiftError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    }
+  }
+
+  /** A copy of every group with its rules, sorted by name. */
+  groups(): ClusterSecurityGroupSnapshot[] {
+    return [...this.#groups.values()]
+      .sort((a, b) => compareNames(a.name, b.name))
+      .map((group) => ({
+        name: group.name,
+        description: group.description,
+        cidrIps: [...group.cidrIps],
+        ec2SecurityGroups: group.ec2SecurityGroups.map((ref) => ({ ...ref })),
+      }));
+  }
+
+  /** Deletes every group. */
+  reset(): void {
+    this.#groups.clear();
+  }
+
+  #group(name: string): ClusterSecurityGroup {
+    const group = this.#groups.get(name);
+    if (group === undefined) {
+      throw redshiftError('ClusterSecurityGroupNotFound', `Cluster security group ${name} not found.`);
+    }
+    return group;
+  }
+
+  #create(params: URLSearchParams): string {
+    const name = required(params, 'ClusterSecurityGroupName');
+    const description = required(params, 'Description');
+    if (!GROUP_NAME.test(name) || name.toLowerCase() === 'default') {
+      throw redshiftError(
+        'InvalidParameterValue',
+        'ClusterSecurityGroupName must contain no more than 255 alphanumeric characters or hyphens, and must not be "Default".',
+      );
+    }
+    if (this.#groups.has(name)) {
+      throw redshiftError(
+        'ClusterSecurityGroupAlreadyExists',
+        `Cluster security group ${name} already exists.`,
+      );
+    }
+    const tags: Array<readonly [string, string]> = [];
+    for (let index = 1; params.has(`Tags.Tag.${index}.Key`); index += 1) {
+      tags.push([params.get(`Tags.Tag.${index}.Key`) ?? '', params.get(`Tags.Tag.${index}.Value`) ?? '']);
+    }
+    const group: ClusterSecurityGroup = { name, description, tags, cidrIps: [], ec2SecurityGroups: [] };
+    this.#groups.set(name, group);
+    return renderGroup(group);
+  }
+
+  #describe(params: URLSearchParams): string {
+    const maxRecordsText = params.get('MaxRecords');
+    const maxRecords = maxRecordsText === null ? 100 : Number(maxRecordsText);
+    if (!Number.isInteger(maxRecords) || maxRecords < 20 || maxRecords > 100) {
+      throw redshiftError('InvalidParameterValue', 'MaxRecords must be between 20 and 100.');
+    }
+    const name = params.get('ClusterSecurityGroupName');
+    const all =
+      name === null || name === ''
+        ? [...this.#groups.values()].sort((a, b) => compareNames(a.name, b.name))
+        : [this.#group(name)];
+    const marker = params.get('Marker');
+    let start = 0;
+    if (marker !== null && marker !== '') {
+      // Markers are opaque to callers; here one names the last group of the previous page.
+      let after: unknown;
+      try {
+        after = JSON.parse(Buffer.from(marker, 'base64url').toString('utf8')).after;
+      } catch {
+        after = undefined;
+      }
+      if (typeof after !== 'string') throw redshiftError('InvalidParameterValue', 'Invalid marker.');
+      start = all.findIndex((group) => compareNames(group.name, after) > 0);
+      if (start < 0) start = all.length;
+    }
+    const page = all.slice(start, start + maxRecords);
+    const last = page.at(-1);
+    const nextMarker =
+      start + maxRecords < all.length && last !== undefined
+        ? Buffer.from(JSON.stringify({ after: last.name }), 'utf8').toString('base64url')
+        : undefined;
+    return (
+      textElement('Marker', nextMarker) + element('ClusterSecurityGroups', page.map(renderGroup).join(''))
+    );
+  }
+
+  #target(params: URLSearchParams): IngressTarget {
+    const cidrIp = params.get('CIDRIP');
+    const ec2Name = params.get('EC2SecurityGroupName');
+    const ec2Owner = params.get('EC2SecurityGroupOwnerId');
+    const hasEc2 = ec2Name !== null || ec2Owner !== null;
+    if (cidrIp !== null && hasEc2) {
+      throw redshiftError(
+        'InvalidParameterCombination',
+        'Specify either CIDRIP, or EC2SecurityGroupName and EC2SecurityGroupOwnerId, not both.',
+      );
+    }
+    if (cidrIp !== null) {
+      if (!isIpv4Cidr(cidrIp)) throw redshiftError('InvalidParameterValue', `Invalid CIDRIP: ${cidrIp}.`);
+      return { cidrIp };
+    }
+    if (!hasEc2) {
+      throw redshiftError(
+        'InvalidParameterCombination',
+        'Specify CIDRIP, or EC2SecurityGroupName and EC2SecurityGroupOwnerId.',
+      );
+    }
+    if (ec2Name === null || ec2Name === '' || ec2Owner === null || ec2Owner === '') {
+      throw redshiftError(
+        'InvalidParameterCombination',
+        'EC2SecurityGroupName and EC2SecurityGroupOwnerId must be specified together.',
+      );
+    }
+    return { ec2: { name: ec2Name, ownerId: ec2Owner } };
+  }
+
+  #changeIngress(params: URLSearchParams, change: 'authorize' | 'revoke'): string {
+    const name = required(params, 'ClusterSecurityGroupName');
+    const target = this.#target(params);
+    const group = this.#group(name);
+    const index =
+      'cidrIp' in target
+        ? group.cidrIps.indexOf(target.cidrIp)
+        : group.ec2SecurityGroups.findIndex(
+            (ref) => ref.name === target.ec2.name && ref.ownerId === target.ec2.ownerId,
+          );
+    if (change === 'authorize') {
+      if (index >= 0) {
+        throw redshiftError(
+          'AuthorizationAlreadyExists',
+          `Authorization ${describeTarget(target)} already exists for cluster security group ${name}.`,
+        );
+      }
+      if (group.cidrIps.length + group.ec2SecurityGroups.length >= MAX_RULES_PER_GROUP) {
+        throw redshiftError(
+          'AuthorizationQuotaExceeded',
+          `The authorization quota of ${MAX_RULES_PER_GROUP} rules for cluster security group ${name} has been reached.`,
+        );
+      }
+      if ('cidrIp' in target) group.cidrIps.push(target.cidrIp);
+      else group.ec2SecurityGroups.push({ ...target.ec2 });
+    } else {
+      if (index < 0) {
+        throw redshiftError(
+          'AuthorizationNotFound',
+          `Authorization ${describeTarget(target)} not found for cluster security group ${name}.`,
+        );
+      }
+      if ('cidrIp' in target) group.cidrIps.splice(index, 1);
+      else group.ec2SecurityGroups.splice(index, 1);
+    }
+    return renderGroup(group);
+  }
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ADMIN_PREFIX, type AdminTarget, handleAdmin } from './admin.js';
+import { ApiError } from './errors.js';
+import { type FaultInjector, FaultKind, type ServiceName } from './faults.js';
+import {
+  jsonErrorResponse,
+  jsonResponse,
+  queryErrorResponse,
+  queryResponse,
+  type WireResponse,
+} from './protocols.js';
+import type { RedshiftService } from './redshift.js';
+import type { SfnService } from './sfn.js';
+import { type SqsService, sqsError } from './sqs.js';
+
+/** What the server routes to. */
+export interface ServerDependencies {
+  readonly sqs: SqsService;
+  readonly redshift: RedshiftService;
+  readonly sfn: SfnService;
+  readonly faults: FaultInjector;
+  readonly admin: AdminTarget;
+  /** Per `service.Operation` request counts, incremented as requests arrive. */
+  readonly calls: Record<string, number>;
+  /** Aborted when the emulator closes, ending long polls and injected delays. */
+  readonly signal: AbortSignal;
+}
+
+type Route =
+  | { readonly service: 'sqs' | 'sfn'; readonly operation: string; readonly body: Record<string, unknown> }
+  | { readonly service: 'redshift'; readonly operation: string; readonly params: URLSearchParams };
+
+const JSON_NAMESPACES: Readonly<Record<'sqs' | 'sfn', string>> = {
+  sqs: 'com.amazonaws.sqs',
+  sfn: 'com.amazonaws.sfn',
+};
+const JSON_TARGETS: Readonly<Record<string, 'sqs' | 'sfn'>> = {
+  AmazonSQS: 'sqs',
+  AWSStepFunctions: 'sfn',
+};
+const REDSHIFT_VERSION = '2012-12-01';
+// Far above any valid request (an SQS batch is at most 256 KiB), low enough to refuse a runaway client.
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+class RouteError extends Error {
+  override readonly name = 'RouteError';
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new RouteError('request body too large'));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function routeOf(request: IncomingMessage, url: URL, body: string): Route {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const [prefix = '', operation = ''] = target.split('.');
+    const service = JSON_TARGETS[prefix];
+    if (service === undefined || operation === '') throw new RouteError(`unknown X-Amz-Target ${target}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body === '' ? '{}' : body);
+    } catch {
+      throw new RouteError('request body is not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new RouteError('request body is not a JSON object');
+    }
+    return { service, operation, body: parsed as Record<string, unknown> };
+  }
+  const params = new URLSearchParams(request.method === 'GET' ? url.search : body);
+  const action = params.get('Action');
+  if (action === null || params.get('Version') !== REDSHIFT_VERSION) {
+    throw new RouteError(`expected X-Amz-Target, or an awsQuery Action with Version=${REDSHIFT_VERSION}`);
+  }
+  return { service: 'redshift', operation: action, params };
+}
+
+/** The error each service sends for an injected fault, shaped as that service sends it. */
+function injectedError(service: ServiceName, kind: FaultKind): ApiError {
+  switch (kind) {
+    case FaultKind.Throttling:
+      // SQS throttles with RequestThrottled (403); awsQuery services with Throttling; JSON services ThrottlingException.
+      if (service === 'sqs') return sqsError('RequestThrottled', 'Request is throttled.');
+      if (service === 'redshift') return new ApiError('Throttling', 'Rate exceeded');
+      return new ApiError('ThrottlingException', 'Rate exceeded');
+    case FaultKind.ServiceUnavailable503:
+      return new ApiError('ServiceUnavailable', 'Service is unable to handle request.', {
+        statusCode: 503,
+        queryCode: service === 'sqs' ? 'ServiceUnavailable' : undefined,
+      });
+    default:
+      return new ApiError('InternalFailure', 'We encountered an internal error. Please try again.', {
+        statusCode: 500,
+        queryCode: service === 'sqs' ? 'InternalFailure' : undefined,
+      });
+  }
+}
+
+function errorResponse(route: Route, error: ApiError, requestId: string): WireResponse {
+  return route.service === 'redshift'
+    ? queryErrorResponse(error, requestId)
+    : jsonErrorResponse(JSON_NAMESPACES[route.service], error, requestId);
+}
+
+function write(response: ServerResponse, wire: WireResponse): void {
+  if (response.writableEnded || response.destroyed) return;
+  response.writeHead(wire.status, { ...wire.headers, 'content-length': Buffer.byteLength(wire.body) });
+  response.end(wire.body);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function answer(
+  route: Route,
+  dependencies: ServerDependencies,
+  signal: AbortSignal,
+  requestId: string,
+  response: ServerResponse,
+): Promise<void> {
+  const { faults } = dependencies;
+  const decision = faults.decide(route.service, route.operation);
+  if (decision.delayMs > 0) await sleep(decision.delayMs, signal);
+  const inject = (): void => {
+    if (decision.error === FaultKind.DropConnection) {
+      response.socket?.destroy();
+      return;
+    }
+    if (decision.error !== undefined)
+      write(response, errorResponse(route, injectedError(route.service, decision.error), requestId));
+  };
+  if (decision.error !== undefined && !decision.afterProcessing) {
+    inject();
+    return;
+  }
+  let wire: WireResponse;
+  try {
+    if (route.service === 'redshift') {
+      wire = queryResponse(
+        route.operation,
+        dependencies.redshift.handle(route.operation, route.params),
+        requestId,
+      );
+    } else if (route.service === 'sqs') {
+      const output = await dependencies.sqs.handle(route.operation, route.body, { signal, faults: decision });
+      wire = jsonResponse(output, requestId);
+    } else {
+      wire = jsonResponse(dependencies.sfn.handle(route.operation, route.body), requestId);
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    wire = errorResponse(route, error, requestId);
+  }
+  if (decision.error !== undefined) inject();
+  else write(response, wire);
+}
+
+async function onRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  dependencies: ServerDependencies,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://emulator.local');
+  const body = await readBody(request);
+  if (url.pathname.startsWith(ADMIN_PREFIX)) {
+    const result = handleAdmin(
+      { method: request.method ?? 'GET', path: url.pathname, body },
+      dependencies.admin,
+    );
+    write(response, {
+      status: result.status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(result.body),
+    });
+    return;
+  }
+  const route = routeOf(request, url, body);
+  const key = `${route.service}.${route.operation}`;
+  dependencies.calls[key] = (dependencies.calls[key] ?? 0) + 1;
+  // A long poll ends when the client goes away or the emulator closes.
+  const disconnected = new AbortController();
+  response.on('close', () => disconnected.abort());
+  const signal = AbortSignal.any([dependencies.signal, disconnected.signal]);
+  await answer(route, dependencies, signal, randomUUID(), response);
+}
+
+/** Creates the HTTP server that routes SQS and Step Functions (JSON 1.0), Redshift (awsQuery) and admin requests. */
+export function createEmulatorServer(dependencies: ServerDependencies): Server {
+  const server = createServer((request, response) => {
+    onRequest(request, response, dependencies).catch((error: unknown) => {
+      const routeProblem = error instanceof RouteError;
+      write(response, {
+        status: routeProblem ? 400 : 500,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: error instanceof Error ? error.message : String(error) }),
+      });
+    });
+  });
+  // SDK clients keep connections alive; a short idle timeout stops closed clients from pinning sockets.
+  server.keepAliveTimeout = 5_000;
+  return server;
+}
