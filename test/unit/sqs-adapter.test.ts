@@ -1,0 +1,211 @@
+import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  chunkMessages,
+  createQueuePublisher,
+  createVisibilityController,
+  type OutgoingMessage,
+  queueUrlFromArn,
+} from '../../src/adapters/sqs.js';
+
+const sqsMock = mockClient(SQSClient);
+const client = new SQSClient({ region: 'us-east-1' });
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/results';
+
+const messages = (count: number, bodySize = 10): OutgoingMessage[] =>
+  Array.from({ length: count }, (_, index) => ({
+    id: `m${index}`,
+    body: String(index).padEnd(bodySize, 'x'),
+    attributes: { status: 'authorized' },
+  }));
+
+const succeedAll = (input: { Entries?: { Id?: string }[] }) => ({
+  Successful: (input.Entries ?? []).map((entry) => ({
+    Id: entry.Id,
+    MessageId: `sqs-${entry.Id}`,
+    MD5OfMessageBody: '',
+  })),
+  Failed: [],
+});
+
+describe('chunkMessages', () => {
+  it('keeps at most 10 entries per batch, in order', () => {
+    const chunks = chunkMessages(messages(23));
+    expect(chunks.map((chunk) => chunk.length)).toEqual([10, 10, 3]);
+    expect(chunks.flat().map((message) => message.id)).toEqual(messages(23).map((message) => message.id));
+  });
+
+  it('keeps each batch within 256 KiB, bodies and attributes counted', () => {
+    // Prepare: 100 KB bodies, so only two fit in one batch.
+    const large = messages(5, 100_000);
+
+    // Act
+    const chunks = chunkMessages(large);
+
+    // Assess
+    expect(chunks.map((chunk) => chunk.length)).toEqual([2, 2, 1]);
+  });
+});
+
+describe('createQueuePublisher', () => {
+  beforeEach(() => {
+    sqsMock.reset();
+  });
+
+  it('sends with SendMessageBatch in chunks of 10, with string message attributes', async () => {
+    // Prepare
+    sqsMock.on(SendMessageBatchCommand).callsFake(succeedAll);
+    const publisher = createQueuePublisher(client, QUEUE_URL);
+
+    // Act
+    const report = await publisher.publish(messages(12));
+
+    // Assess
+    expect(report.failed.size).toBe(0);
+    expect(report.calls).toBe(2);
+    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 2);
+    expect(sqsMock).toHaveReceivedNthCommandWith(SendMessageBatchCommand, 1, {
+      QueueUrl: QUEUE_URL,
+      Entries: expect.arrayContaining([
+        {
+          Id: '0',
+          MessageBody: '0xxxxxxxxx',
+          MessageAttributes: { status: { DataType: 'String', StringValue: 'authorized' } },
+        },
+      ]),
+    });
+  });
+
+  it('reads Failed[] on HTTP 200 and retries only those entries', async () => {
+    // Prepare
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({
+        Successful: [{ Id: '0', MessageId: 'a', MD5OfMessageBody: '' }],
+        Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false, Message: 'try again' }],
+      })
+      .callsFake(succeedAll);
+    const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
+
+    // Act
+    const report = await publisher.publish(messages(2));
+
+    // Assess
+    expect(report.failed.size).toBe(0);
+    expect(sqsMock).toHaveReceivedNthCommandWith(SendMessageBatchCommand, 2, {
+      Entries: [expect.objectContaining({ Id: '0', MessageBody: '1xxxxxxxxx' })],
+    });
+  });
+
+  it('reports entries still failing after every round, with the reason', async () => {
+    // Prepare
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [],
+      Failed: [
+        { Id: '0', Code: 'InternalError', SenderFault: false, Message: 'down' },
+        { Id: '1', Code: 'InternalError', SenderFault: false, Message: 'down' },
+      ],
+    });
+    const publisher = createQueuePublisher(client, QUEUE_URL, { rounds: 3, retryDelayMs: 1 });
+
+    // Act
+    const report = await publisher.publish(messages(2));
+
+    // Assess
+    expect([...report.failed]).toEqual([
+      ['m0', 'InternalError: down'],
+      ['m1', 'InternalError: down'],
+    ]);
+    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 3);
+  });
+
+  it('does not retry an entry SQS blames on the sender', async () => {
+    // Prepare
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [],
+      Failed: [{ Id: '0', Code: 'InvalidMessageContents', SenderFault: true, Message: 'bad' }],
+    });
+    const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
+
+    // Act
+    const report = await publisher.publish(messages(1));
+
+    // Assess
+    expect(report.failed.get('m0')).toBe('InvalidMessageContents: bad');
+    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 1);
+  });
+
+  it('retries a batch whose call failed, and never throws', async () => {
+    // Prepare
+    sqsMock.on(SendMessageBatchCommand).rejectsOnce(new Error('socket hang up')).callsFake(succeedAll);
+    const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
+
+    // Act
+    const report = await publisher.publish(messages(3));
+
+    // Assess
+    expect(report.failed.size).toBe(0);
+    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 2);
+  });
+
+  it('adds group and deduplication ids on a FIFO queue', async () => {
+    // Prepare
+    sqsMock.on(SendMessageBatchCommand).callsFake(succeedAll);
+    const publisher = createQueuePublisher(client, `${QUEUE_URL}.fifo`);
+
+    // Act
+    await publisher.publish([{ id: 'm1', body: '{}', groupId: 'analytics-prod', deduplicationId: 'm1-2' }]);
+
+    // Assess
+    expect(sqsMock).toHaveReceivedCommandWith(SendMessageBatchCommand, {
+      Entries: [
+        { Id: '0', MessageBody: '{}', MessageGroupId: 'analytics-prod', MessageDeduplicationId: 'm1-2' },
+      ],
+    });
+  });
+});
+
+describe('createVisibilityController', () => {
+  beforeEach(() => {
+    sqsMock.reset();
+  });
+
+  it('changes visibility in batches of 10 and reports the entries that failed', async () => {
+    // Prepare
+    sqsMock
+      .on(ChangeMessageVisibilityBatchCommand)
+      .resolvesOnce({
+        Successful: [],
+        Failed: [{ Id: '3', Code: 'ReceiptHandleIsInvalid', SenderFault: true }],
+      })
+      .rejects(new Error('down'));
+    const changes = Array.from({ length: 12 }, (_, index) => ({
+      id: `m${index}`,
+      receiptHandle: `r${index}`,
+      seconds: 30,
+    }));
+
+    // Act
+    const failed = await createVisibilityController(client).defer(QUEUE_URL, changes);
+
+    // Assess
+    expect([...failed].sort()).toEqual(['m10', 'm11', 'm3']);
+    expect(sqsMock).toHaveReceivedNthCommandWith(ChangeMessageVisibilityBatchCommand, 1, {
+      QueueUrl: QUEUE_URL,
+      Entries: expect.arrayContaining([{ Id: '0', ReceiptHandle: 'r0', VisibilityTimeout: 30 }]),
+    });
+  });
+});
+
+describe('queueUrlFromArn', () => {
+  it('builds the regional URL, or one on a custom endpoint', () => {
+    expect(queueUrlFromArn('arn:aws:sqs:eu-west-1:123456789012:requests')).toBe(
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/requests',
+    );
+    expect(
+      queueUrlFromArn('arn:aws:sqs:us-east-1:000000000000:requests.fifo', 'http://127.0.0.1:4566/'),
+    ).toBe('http://127.0.0.1:4566/000000000000/requests.fifo');
+    expect(() => queueUrlFromArn('requests')).toThrow('not an SQS queue ARN: "requests"');
+  });
+});
