@@ -59,7 +59,11 @@ function harness(overrides: Partial<ProcessBatchDeps['config']> = {}) {
       ...overrides,
     },
     logger,
-    metrics: { addMetric: (name, _unit, value) => void (metrics[name] = (metrics[name] ?? 0) + value) },
+    metrics: {
+      addMetric: (name, _unit, value) => {
+        metrics[name] = (metrics[name] ?? 0) + value;
+      },
+    },
     now: () => NOW,
     random: () => 0.5,
   });
