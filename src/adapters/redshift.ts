@@ -1,11 +1,14 @@
 import {
   AuthorizeClusterSecurityGroupIngressCommand,
+  DescribeClusterSecurityGroupsCommand,
+  type DescribeClusterSecurityGroupsCommandOutput,
   type RedshiftClient,
   RevokeClusterSecurityGroupIngressCommand,
 } from '@aws-sdk/client-redshift';
 import { RejectedError, TransientError } from '../domain/errors.js';
 import { Status, type SuccessStatus } from '../domain/outcome.js';
-import type { Action, IngressRule } from '../domain/request.js';
+import type { CurrentGroup } from '../domain/reconcile-plan.js';
+import type { Action, IngressRule, IngressTarget } from '../domain/request.js';
 import { asAwsError, describeTransient } from './aws-error.js';
 
 /** The Redshift operations the service needs, with SDK errors already classified. */
@@ -18,7 +21,17 @@ export interface RedshiftIngress {
    * @throws TransientError when it may succeed later
    */
   apply(action: Action, rule: IngressRule): Promise<SuccessStatus>;
+  /**
+   * Lists every cluster security group with its rules, following `Marker` pagination.
+   *
+   * Rules being revoked are left out: they are on their way to absent.
+   * @throws TransientError when the groups could not be read
+   */
+  listGroups(): Promise<CurrentGroup[]>;
 }
+
+/** Page size of DescribeClusterSecurityGroups: the API's maximum, so few calls are needed. */
+const DESCRIBE_PAGE_SIZE = 100;
 
 /** Faults that mean the request can never succeed as asked, with the message a person needs. */
 const REJECTIONS: Readonly<Record<string, (rule: IngressRule) => string>> = {
@@ -76,6 +89,49 @@ export function createRedshiftIngress(client: RedshiftClient): RedshiftIngress {
         const transient = describeTransient(error);
         throw new TransientError(transient.code, transient.message, { cause: thrown });
       }
+    },
+
+    async listGroups() {
+      const groups: CurrentGroup[] = [];
+      let marker: string | undefined;
+      do {
+        let page: DescribeClusterSecurityGroupsCommandOutput;
+        try {
+          page = await client.send(
+            new DescribeClusterSecurityGroupsCommand({
+              MaxRecords: DESCRIBE_PAGE_SIZE,
+              ...(marker && { Marker: marker }),
+            }),
+          );
+        } catch (thrown) {
+          const transient = describeTransient(asAwsError(thrown));
+          throw new TransientError(
+            transient.code,
+            `cannot list cluster security groups: ${transient.message}`,
+            {
+              cause: thrown,
+            },
+          );
+        }
+        for (const group of page.ClusterSecurityGroups ?? []) {
+          if (!group.ClusterSecurityGroupName) continue;
+          const targets: IngressTarget[] = [];
+          for (const range of group.IPRanges ?? []) {
+            if (range.CIDRIP && range.Status !== 'revoking') targets.push({ cidrIp: range.CIDRIP });
+          }
+          for (const ec2 of group.EC2SecurityGroups ?? []) {
+            if (ec2.EC2SecurityGroupName && ec2.EC2SecurityGroupOwnerId && ec2.Status !== 'revoking') {
+              targets.push({
+                ec2SecurityGroupName: ec2.EC2SecurityGroupName,
+                ec2SecurityGroupOwnerId: ec2.EC2SecurityGroupOwnerId,
+              });
+            }
+          }
+          groups.push({ name: group.ClusterSecurityGroupName, targets });
+        }
+        marker = page.Marker || undefined;
+      } while (marker);
+      return groups;
     },
   };
 }

@@ -60,3 +60,24 @@ export function canonicalCidr(input: string): string | undefined {
   const parsed = parseIpv4Cidr(input);
   return parsed.ok ? parsed.network.cidr : undefined;
 }
+
+/**
+ * The network a CIDR covers, host bits cleared, for comparing rules as Redshift reports them.
+ *
+ * Unlike {@link parseIpv4Cidr} this accepts host bits (`10.0.0.5/8` covers `10.0.0.0/8`), since a rule
+ * that already exists must be matched whatever its spelling.
+ */
+export function networkOf(input: string): string | undefined {
+  const slash = input.indexOf('/');
+  const address = slash === -1 ? input : input.slice(0, slash);
+  const prefix = slash === -1 ? 32 : Number(input.slice(slash + 1));
+  if (
+    !ipaddr.IPv4.isValidFourPartDecimal(address) ||
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > 32
+  ) {
+    return undefined;
+  }
+  return `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString()}/${prefix}`;
+}

@@ -196,7 +196,9 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
       }
       continue;
     }
-    problems.push({ field: base || 'body', reason: issue.message });
+    // A record key's own message (its regex's) says more than "Invalid key in record".
+    const reason = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    problems.push({ field: base || 'body', reason });
   }
   return problems;
 }
@@ -264,7 +266,7 @@ function readContext(json: Record<string, unknown> | undefined, messageId: strin
 /** A path segment as a person reads it: plain names bare, anything else quoted and shortened. */
 function fieldName(segment: PropertyKey): string {
   const text = String(segment);
-  if (/^[A-Za-z_$][\w$]{0,63}$/.test(text) || /^\d{1,9}$/.test(text)) return text;
+  if (/^[A-Za-z_$][\w$-]{0,63}$/.test(text) || /^\d{1,9}$/.test(text)) return text;
   return JSON.stringify(truncate(text, 64));
 }
 
@@ -280,6 +282,8 @@ export function targetKey(rule: IngressRule): string {
 }
 
 /** A short human description of a rule's target: `203.0.113.0/24` or `bi-tools (111122223333)`. */
-export function describeTarget(rule: IngressRule): string {
-  return 'cidrIp' in rule ? rule.cidrIp : `${rule.ec2SecurityGroupName} (${rule.ec2SecurityGroupOwnerId})`;
+export function describeTarget(target: IngressTarget): string {
+  return 'cidrIp' in target
+    ? target.cidrIp
+    : `${target.ec2SecurityGroupName} (${target.ec2SecurityGroupOwnerId})`;
 }

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import { createRedshiftIngress } from '../src/adapters/redshift.js';
+import { createQueuePublisher } from '../src/adapters/sqs.js';
+import { makeReconcile } from '../src/app/reconcile.js';
+import { loadConfig } from '../src/config.js';
+import { parseDesiredState } from '../src/domain/desired-state.js';
+import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
+
+// Cold start: configuration and the desired state (packaged with the function) are read once; either
+// being invalid fails the init with every problem named.
+const config = loadConfig(process.env, 'reconcile');
+const desiredStatePath = resolve(config.desiredStatePath ?? 'desired-state.yaml');
+const desiredState = parseDesiredState(readFileSync(desiredStatePath, 'utf8'), desiredStatePath);
+const logger = new Logger({ serviceName: 'redshift-ingress' });
+const sqs = new SQSClient({});
+
+const reconcile = makeReconcile({
+  redshift: createRedshiftIngress(new RedshiftClient({})),
+  requests: createQueuePublisher(sqs, config.requestsQueueUrl as string),
+  results: createQueuePublisher(sqs, config.resultsQueueUrl),
+  config,
+  logger,
+});
+
+/** The reconcile entry point, run on a schedule: enqueues what is missing, reports drift. */
+export const handler = middy<unknown, ReconciliationReport>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(() => reconcile(desiredState));

@@ -1,0 +1,164 @@
+import type { RedshiftIngress } from '../adapters/redshift.js';
+import type { MessagePublisher, OutgoingMessage } from '../adapters/sqs.js';
+import type { Config } from '../config.js';
+import type { DesiredState } from '../domain/desired-state.js';
+import { makePolicyCheck } from '../domain/policy.js';
+import { type GroupPlan, planReconciliation, reconcileRequestId } from '../domain/reconcile-plan.js';
+import { countReport, type GroupReport, type ReconciliationReport } from '../domain/reconciliation-report.js';
+import { type Action, describeTarget, type IngressRequest, type IngressTarget } from '../domain/request.js';
+import type { LoggerPort } from './ports.js';
+
+/** What a reconciliation run is built from. */
+export interface ReconcileDeps {
+  readonly redshift: Pick<RedshiftIngress, 'listGroups'>;
+  /** Where requests go; absent for a plan, which enqueues nothing. */
+  readonly requests?: MessagePublisher;
+  /** Where the report goes; absent when the caller prints it instead. */
+  readonly results?: MessagePublisher;
+  readonly config: Pick<Config, 'policy' | 'maxPrunePerRun'>;
+  readonly logger: LoggerPort;
+  readonly now?: () => Date;
+}
+
+/** Options of one run. */
+export interface ReconcileOptions {
+  /** Compute and report only: enqueue nothing, publish nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** One reconciliation run: desired state in, report out. */
+export type Reconcile = (desired: DesiredState, options?: ReconcileOptions) => Promise<ReconciliationReport>;
+
+/** The `requestedBy` of every request the reconciler enqueues. */
+export const RECONCILER = 'reconciler';
+
+/**
+ * Makes the reconciler: reads the current rules, enqueues ordinary requests for what differs, and
+ * publishes one report.
+ *
+ * Its requests pass the same policy as everyone's: one the policy would refuse is reported, not
+ * enqueued, so a desired state can neither bypass the allowlist nor churn the queue every run.
+ */
+export function makeReconcile(deps: ReconcileDeps): Reconcile {
+  const { redshift, requests, results, config, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const checkPolicy = makePolicyCheck(config.policy);
+
+  return async (desired, options = {}) => {
+    const dryRun = options.dryRun === true || requests === undefined;
+    const startedAt = now();
+    const current = await redshift.listGroups();
+    const plans = planReconciliation(desired, current, { maxPrunePerRun: config.maxPrunePerRun });
+
+    const reports: GroupReport[] = [];
+    const outgoing: {
+      message: OutgoingMessage;
+      report: GroupReport;
+      entry: GroupReport['enqueued'][number];
+    }[] = [];
+    for (const plan of plans) {
+      const report = groupReport(plan);
+      reports.push(report);
+      // Revokes first: a group at its 20-rule quota needs room before a missing rule fits.
+      const changes: [Action, IngressTarget][] = [
+        ...plan.toRevoke.map((target): [Action, IngressTarget] => ['revoke', target]),
+        ...plan.toAuthorize.map((target): [Action, IngressTarget] => ['authorize', target]),
+      ];
+      for (const [action, target] of changes) {
+        const request = reconcileRequest(plan.clusterSecurityGroupName, action, target);
+        const refusal = checkPolicy(request);
+        if (refusal) {
+          report.errors.push(
+            `${action} ${describeTarget(target)}: refused by ${refusal.rule}: ${refusal.message}`,
+          );
+          continue;
+        }
+        const entry = { requestId: request.requestId, action, target: { ...target } };
+        (action === 'revoke' ? report.pruned : report.enqueued).push(entry);
+        outgoing.push({ message: toMessage(request), report, entry });
+      }
+    }
+
+    if (!dryRun && outgoing.length > 0) {
+      const published = await (requests as MessagePublisher).publish(outgoing.map((item) => item.message));
+      for (const { message, report, entry } of outgoing) {
+        const reason = published.failed.get(message.id);
+        if (reason === undefined) continue;
+        const list = entry.action === 'revoke' ? report.pruned : report.enqueued;
+        list.splice(list.indexOf(entry), 1);
+        report.errors.push(`${entry.action} ${describeTarget(entry.target)}: could not enqueue: ${reason}`);
+      }
+    }
+
+    const report: ReconciliationReport = {
+      type: 'reconciliation-report',
+      version: 1,
+      runId: `reconcile-${startedAt.toISOString()}`,
+      dryRun,
+      startedAt: startedAt.toISOString(),
+      finishedAt: now().toISOString(),
+      groups: reports,
+      counts: countReport(reports),
+    };
+    logger.info('Reconciliation finished', { runId: report.runId, dryRun, counts: report.counts });
+    for (const group of reports) {
+      if (group.errors.length > 0)
+        logger.warn('Reconciliation left drift', {
+          group: group.clusterSecurityGroupName,
+          errors: group.errors,
+        });
+    }
+
+    if (!dryRun && results !== undefined) {
+      const published = await results.publish([
+        {
+          id: report.runId,
+          body: JSON.stringify(report),
+          attributes: { type: report.type },
+          groupId: 'reconciliation',
+        },
+      ]);
+      const reason = published.failed.get(report.runId);
+      // The requests are enqueued; only the report is missing, so the run fails loudly for the alarm.
+      if (reason !== undefined) throw new Error(`could not publish the reconciliation report: ${reason}`);
+    }
+    return report;
+  };
+}
+
+function groupReport(plan: GroupPlan): GroupReport {
+  return {
+    clusterSecurityGroupName: plan.clusterSecurityGroupName,
+    exists: plan.exists,
+    prune: plan.prune,
+    missing: plan.missing.map((target) => ({ ...target })),
+    extra: plan.extra.map((target) => ({ ...target })),
+    enqueued: [],
+    pruned: [],
+    errors: [...plan.notes],
+  };
+}
+
+function reconcileRequest(group: string, action: Action, target: IngressTarget): IngressRequest {
+  return {
+    version: 1,
+    requestId: reconcileRequestId(group, action, target),
+    action,
+    rule: { clusterSecurityGroupName: group, ...target },
+    requestedBy: RECONCILER,
+    reason:
+      action === 'revoke' ? 'not in the desired state (prune: true)' : 'in the desired state but missing',
+  };
+}
+
+function toMessage(request: IngressRequest): OutgoingMessage {
+  const { rule, ...rest } = request;
+  return {
+    id: request.requestId,
+    body: JSON.stringify({ ...rest, ...rule }),
+    attributes: { requestedBy: RECONCILER },
+    // FIFO requests queues: one group's changes stay in order, and overlapping runs deduplicate.
+    groupId: rule.clusterSecurityGroupName,
+    deduplicationId: request.requestId,
+  };
+}

@@ -1,0 +1,183 @@
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import * as z from 'zod';
+import { parseIpv4Cidr } from './cidr.js';
+import { describeIssues, type IngressTarget, type Problem } from './request.js';
+
+/** The most rules one cluster security group may hold (AuthorizeClusterSecurityGroupIngress quota). */
+export const MAX_RULES_PER_GROUP = 20;
+
+const groupNamePattern = /^[A-Za-z0-9-]{1,255}$/;
+
+const ec2GroupSchema = z.strictObject({
+  name: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+  ownerId: z
+    .string('must be a 12-digit AWS account id, quoted so YAML keeps it a string')
+    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+});
+
+const groupSchema = z
+  .strictObject({
+    prune: z.boolean('must be true or false').default(false),
+    cidrIps: z
+      .array(
+        z.string().superRefine((value, ctx) => {
+          const parsed = parseIpv4Cidr(value);
+          if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+        }),
+      )
+      .default([]),
+    ec2SecurityGroups: z.array(ec2GroupSchema).default([]),
+  })
+  .superRefine((group, ctx) => {
+    const total = group.cidrIps.length + group.ec2SecurityGroups.length;
+    if (total > MAX_RULES_PER_GROUP) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has ${total} rules; a cluster security group holds at most ${MAX_RULES_PER_GROUP}`,
+      });
+    }
+    const seen = new Map<string, number>();
+    group.cidrIps.forEach((cidr, index) => {
+      const canonical = parseIpv4Cidr(cidr);
+      if (!canonical.ok) return;
+      const first = seen.get(canonical.network.cidr);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['cidrIps', index], message: `duplicates cidrIps.${first}` });
+      } else seen.set(canonical.network.cidr, index);
+    });
+    const ec2Seen = new Map<string, number>();
+    group.ec2SecurityGroups.forEach((ec2, index) => {
+      const key = `${ec2.ownerId}/${ec2.name}`;
+      const first = ec2Seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ec2SecurityGroups', index],
+          message: `duplicates ec2SecurityGroups.${first}`,
+        });
+      } else ec2Seen.set(key, index);
+    });
+  });
+
+/** The desired-state document, version 1: per cluster security group, the rules that must exist. */
+export const desiredStateSchema = z
+  .strictObject({
+    version: z.literal(1, 'must be 1 (the desired-state contract version)'),
+    groups: z
+      .record(
+        z.string().regex(groupNamePattern, 'group names hold 1-255 letters, digits and hyphens'),
+        groupSchema,
+      )
+      .refine((groups) => Object.keys(groups).length > 0, 'must name at least one group'),
+  })
+  .meta({
+    $id: 'urn:redshift-ingress:schema:desired-state:v1',
+    title: 'Desired state, version 1',
+    description:
+      'Per cluster security group, the CIDRs and EC2 security groups that must be present, and whether extras are pruned.',
+  });
+
+/** One group of the desired state, with canonical CIDRs. */
+export interface DesiredGroup {
+  readonly name: string;
+  readonly prune: boolean;
+  readonly targets: readonly IngressTarget[];
+}
+
+/** A valid desired-state document. */
+export interface DesiredState {
+  readonly groups: readonly DesiredGroup[];
+}
+
+/** A problem of a desired-state document, located where possible. */
+export interface LocatedProblem extends Problem {
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** Raised when a desired-state document is invalid; the message lists `file:line: field: reason` per problem. */
+export class DesiredStateError extends Error {
+  readonly problems: readonly LocatedProblem[];
+
+  constructor(source: string, problems: readonly LocatedProblem[]) {
+    super(
+      `Invalid desired state ${source}:\n${problems
+        .map(
+          (p) =>
+            `  ${source}${p.line !== undefined ? `:${p.line}:${p.column}` : ''}: ${p.field}: ${p.reason}`,
+        )
+        .join('\n')}`,
+    );
+    this.name = 'DesiredStateError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads a desired-state document (YAML, or JSON which YAML reads too).
+ *
+ * @param text the document
+ * @param source the file name, for messages
+ * @throws DesiredStateError naming each problem with its line
+ */
+export function parseDesiredState(text: string, source = 'desired state'): DesiredState {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new DesiredStateError(
+      source,
+      document.errors.map((error) => {
+        const position = lineCounter.linePos(error.pos[0]);
+        return {
+          field: 'document',
+          reason: error.message.split('\n')[0] ?? error.message,
+          line: position.line,
+          column: position.col,
+        };
+      }),
+    );
+  }
+  const result = desiredStateSchema.safeParse(document.toJS());
+  if (!result.success) {
+    const problems = result.error.issues.flatMap((issue) =>
+      describeIssues([issue]).map((problem, index) => {
+        // An unknown key is located at its own value; other problems at the node of their path.
+        const path =
+          issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[index] ?? ''] : issue.path;
+        const offset = locate(document, path)?.range?.[0];
+        if (offset === undefined) return problem;
+        const position = lineCounter.linePos(offset);
+        return { ...problem, line: position.line, column: position.col };
+      }),
+    );
+    throw new DesiredStateError(source, problems);
+  }
+  return {
+    groups: Object.entries(result.data.groups).map(([name, group]) => ({
+      name,
+      prune: group.prune,
+      targets: [
+        ...group.cidrIps.map((cidr) => ({
+          cidrIp: (parseIpv4Cidr(cidr) as { ok: true; network: { cidr: string } }).network.cidr,
+        })),
+        ...group.ec2SecurityGroups.map((ec2) => ({
+          ec2SecurityGroupName: ec2.name,
+          ec2SecurityGroupOwnerId: ec2.ownerId,
+        })),
+      ],
+    })),
+  };
+}
+
+/** The deepest node of the document along a path, for a line number. */
+function locate(
+  document: ReturnType<typeof parseDocument>,
+  path: readonly PropertyKey[],
+): { range?: readonly number[] | null } | undefined {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node: unknown =
+      depth === 0 ? document.contents : document.getIn(path.slice(0, depth) as unknown[], true);
+    if (isNode(node)) return node as { range?: readonly number[] | null };
+  }
+  return undefined;
+}

@@ -1,0 +1,72 @@
+import * as z from 'zod';
+
+const targetSchema = z.union([
+  z.strictObject({ cidrIp: z.string() }),
+  z.strictObject({ ec2SecurityGroupName: z.string(), ec2SecurityGroupOwnerId: z.string() }),
+]);
+
+const enqueuedSchema = z.strictObject({
+  requestId: z.string(),
+  action: z.enum(['authorize', 'revoke']),
+  target: targetSchema,
+});
+
+const groupReportSchema = z.strictObject({
+  clusterSecurityGroupName: z.string(),
+  exists: z.boolean(),
+  prune: z.boolean(),
+  missing: z.array(targetSchema).meta({ description: 'Desired rules the group lacks.' }),
+  extra: z
+    .array(targetSchema)
+    .meta({ description: 'Rules the group holds that the desired state does not name.' }),
+  enqueued: z.array(enqueuedSchema).meta({ description: 'Authorize requests enqueued for missing rules.' }),
+  pruned: z
+    .array(enqueuedSchema)
+    .meta({ description: 'Revoke requests enqueued for extra rules (prune: true).' }),
+  errors: z.array(z.string()).meta({ description: 'Why something that differs was not enqueued.' }),
+});
+
+/** The reconciliation report, version 1: published to the results queue once per run. */
+export const reconciliationReportSchema = z
+  .strictObject({
+    type: z.literal('reconciliation-report'),
+    version: z.literal(1),
+    runId: z.string(),
+    dryRun: z.boolean().meta({ description: 'True for a plan: nothing was enqueued.' }),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    groups: z.array(groupReportSchema),
+    counts: z.strictObject({
+      groups: z.int().min(0),
+      missing: z.int().min(0),
+      extra: z.int().min(0),
+      enqueued: z.int().min(0),
+      pruned: z.int().min(0),
+      errors: z.int().min(0),
+    }),
+  })
+  .meta({
+    $id: 'urn:redshift-ingress:schema:reconciliation-report:v1',
+    title: 'Reconciliation report, version 1',
+    description:
+      'What one reconciliation run found (missing and extra rules per group) and what it enqueued.',
+  });
+
+/** The reconciliation report of one run. */
+export type ReconciliationReport = z.infer<typeof reconciliationReportSchema>;
+/** The part of a reconciliation report about one group. */
+export type GroupReport = z.infer<typeof groupReportSchema>;
+
+/** Sums the per-group lists of a report. */
+export function countReport(groups: readonly GroupReport[]): ReconciliationReport['counts'] {
+  const sum = (pick: (group: GroupReport) => readonly unknown[]) =>
+    groups.reduce((total, g) => total + pick(g).length, 0);
+  return {
+    groups: groups.length,
+    missing: sum((g) => g.missing),
+    extra: sum((g) => g.extra),
+    enqueued: sum((g) => g.enqueued),
+    pruned: sum((g) => g.pruned),
+    errors: sum((g) => g.errors),
+  };
+}
