@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DesiredStateError, parseDesiredState } from '../../src/domain/desired-state.js';
+
+const problemsOf = (text: string): string[] => {
+  try {
+    parseDesiredState(text, 'state.yaml');
+  } catch (error) {
+    if (error instanceof DesiredStateError)
+      return error.message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim());
+    throw error;
+  }
+  throw new Error('expected a DesiredStateError');
+};
+
+describe('parseDesiredState', () => {
+  it('reads the example, canonicalising CIDRs and defaulting prune to false', () => {
+    // Act
+    const state = parseDesiredState(
+      'version: 1\ngroups:\n  analytics-prod:\n    cidrIps: [198.51.100.7, 203.0.113.0/24]\n    ec2SecurityGroups:\n      - { name: bi-tools, ownerId: "111122223333" }\n',
+    );
+
+    // Assess
+    expect(state).toEqual({
+      groups: [
+        {
+          name: 'analytics-prod',
+          prune: false,
+          targets: [
+            { cidrIp: '198.51.100.7/32' },
+            { cidrIp: '203.0.113.0/24' },
+            { ec2SecurityGroupName: 'bi-tools', ec2SecurityGroupOwnerId: '111122223333' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('reads JSON as well as YAML', () => {
+    const state = parseDesiredState('{"version":1,"groups":{"a":{"prune":true,"cidrIps":["10.0.0.0/16"]}}}');
+    expect(state.groups).toEqual([{ name: 'a', prune: true, targets: [{ cidrIp: '10.0.0.0/16' }] }]);
+  });
+
+  it('accepts the published example file', () => {
+    const text = readFileSync(
+      join(import.meta.dirname, '..', '..', 'examples', 'desired-state.yaml'),
+      'utf8',
+    );
+    expect(parseDesiredState(text).groups.map((group) => group.name)).toEqual([
+      'analytics-prod',
+      'analytics-dev',
+    ]);
+  });
+
+  it('names file, line, field and reason of each problem', () => {
+    expect(
+      problemsOf(
+        [
+          'version: 1',
+          'groups:',
+          '  analytics-prod:',
+          '    cidrIps:',
+          '      - 203.0.113.7/24',
+          '    ec2SecurityGroups:',
+          '      - name: bi-tools',
+          '        ownerId: 111122223333',
+          '    prun: true',
+          '  bad_name: {}',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'state.yaml:5:9: groups.analytics-prod.cidrIps.0: has host bits set; the network is 203.0.113.0/24',
+      'state.yaml:8:18: groups.analytics-prod.ec2SecurityGroups.0.ownerId: must be a 12-digit AWS account id, quoted so YAML keeps it a string',
+      'state.yaml:9:11: groups.analytics-prod.prun: is not a known field',
+      'state.yaml:10:13: groups.bad_name: group names hold 1-255 letters, digits and hyphens',
+    ]);
+  });
+
+  it('refuses a group given more than 20 rules, naming the group', () => {
+    const cidrs = Array.from({ length: 21 }, (_, i) => `      - 10.0.${i}.0/24`).join('\n');
+    expect(problemsOf(`version: 1\ngroups:\n  analytics-prod:\n    cidrIps:\n${cidrs}\n`)).toEqual([
+      'state.yaml:4:5: groups.analytics-prod: has 21 rules; a cluster security group holds at most 20',
+    ]);
+  });
+
+  it('refuses duplicates after canonicalisation', () => {
+    expect(problemsOf('version: 1\ngroups:\n  a:\n    cidrIps: [198.51.100.7/32, 198.51.100.7]\n')).toEqual([
+      'state.yaml:4:32: groups.a.cidrIps.1: duplicates cidrIps.0',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(problemsOf('version: 1\ngroups:\n  a: [\n')[0]).toMatch(/^state\.yaml:\d+:\d+: document: /);
+  });
+
+  it('refuses a document without groups or with the wrong version', () => {
+    expect(problemsOf('version: 2\ngroups: {}\n')).toEqual([
+      'state.yaml:1:10: version: must be 1 (the desired-state contract version)',
+      'state.yaml:2:9: groups: must name at least one group',
+    ]);
+  });
+});
