@@ -110,8 +110,7 @@ export class RedshiftService {
       case 'CreateClusterSecurityGroup':
         return this.#create(params);
       case 'DeleteClusterSecurityGroup':
-        this.#group(required(params, 'ClusterSecurityGroupName'));
-        this.#groups.delete(required(params, 'ClusterSecurityGroupName'));
+        this.#groups.delete(this.#group(required(params, 'ClusterSecurityGroupName')).name);
         return undefined;
       case 'DescribeClusterSecurityGroups':
         return this.#describe(params);

@@ -43,8 +43,17 @@ const REDSHIFT_VERSION = '2012-12-01';
 // Far above any valid request (an SQS batch is at most 256 KiB), low enough to refuse a runaway client.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** A request the server cannot route, answered in the protocol the client seems to speak. */
 class RouteError extends Error {
   override readonly name = 'RouteError';
+  readonly code: string;
+  readonly json: boolean;
+
+  constructor(code: string, message: string, json: boolean) {
+    super(message);
+    this.code = code;
+    this.json = json;
+  }
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -54,7 +63,13 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new RouteError('request body too large'));
+        reject(
+          new RouteError(
+            'RequestEntityTooLarge',
+            'request body too large',
+            request.headers['x-amz-target'] !== undefined,
+          ),
+        );
         request.destroy();
         return;
       }
@@ -70,22 +85,28 @@ function routeOf(request: IncomingMessage, url: URL, body: string): Route {
   if (typeof target === 'string') {
     const [prefix = '', operation = ''] = target.split('.');
     const service = JSON_TARGETS[prefix];
-    if (service === undefined || operation === '') throw new RouteError(`unknown X-Amz-Target ${target}`);
+    if (service === undefined || operation === '') {
+      throw new RouteError('UnknownOperationException', `unknown X-Amz-Target ${target}`, true);
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body === '' ? '{}' : body);
     } catch {
-      throw new RouteError('request body is not JSON');
+      throw new RouteError('SerializationException', 'request body is not JSON', true);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new RouteError('request body is not a JSON object');
+      throw new RouteError('SerializationException', 'request body is not a JSON object', true);
     }
     return { service, operation, body: parsed as Record<string, unknown> };
   }
   const params = new URLSearchParams(request.method === 'GET' ? url.search : body);
   const action = params.get('Action');
   if (action === null || params.get('Version') !== REDSHIFT_VERSION) {
-    throw new RouteError(`expected X-Amz-Target, or an awsQuery Action with Version=${REDSHIFT_VERSION}`);
+    throw new RouteError(
+      action === null ? 'MissingAction' : 'InvalidAction',
+      `expected X-Amz-Target, or an awsQuery Action with Version=${REDSHIFT_VERSION}`,
+      false,
+    );
   }
   return { service: 'redshift', operation: action, params };
 }
@@ -216,12 +237,26 @@ async function onRequest(
 export function createEmulatorServer(dependencies: ServerDependencies): Server {
   const server = createServer((request, response) => {
     onRequest(request, response, dependencies).catch((error: unknown) => {
-      const routeProblem = error instanceof RouteError;
-      write(response, {
-        status: routeProblem ? 400 : 500,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message: error instanceof Error ? error.message : String(error) }),
-      });
+      const requestId = randomUUID();
+      if (error instanceof RouteError) {
+        const apiError = new ApiError(error.code, error.message);
+        write(
+          response,
+          error.json
+            ? jsonErrorResponse('com.amazon.coral.service', apiError, requestId)
+            : queryErrorResponse(apiError, requestId),
+        );
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      write(
+        response,
+        jsonErrorResponse(
+          'com.amazon.coral.service',
+          new ApiError('InternalFailure', message, { statusCode: 500 }),
+          requestId,
+        ),
+      );
     });
   });
   // SDK clients keep connections alive; a short idle timeout stops closed clients from pinning sockets.
