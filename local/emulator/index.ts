@@ -46,7 +46,7 @@ export interface Emulator {
   setTaskTokenState(token: string, state: TaskTokenState): void;
   /** Clears all state: queues, groups, recorded calls, stats and fault rules. */
   reset(): void;
-  /** Closes the server, ending pending long polls at once. */
+  /** Closes the server, ending pending long polls at once; later calls return the same promise. */
   close(): Promise<void>;
 }
 
@@ -92,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   });
   const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
   url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
@@ -107,13 +108,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     redshiftGroups: () => redshift.groups(),
     setTaskTokenState: (token, state) => sfn.setTokenState(token, state),
     reset,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
         lifetime.abort();
         server.close((error) => (error === undefined ? resolve() : reject(error)));
         // Long polls answered on abort still need a moment to flush; idle keep-alive sockets go now.
         server.closeIdleConnections();
         setImmediate(() => server.closeAllConnections());
-      }),
+      });
+      return closing;
+    },
   };
 }

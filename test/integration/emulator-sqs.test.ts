@@ -488,7 +488,7 @@ describe('receiving', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
-  it('ends pending long polls promptly when the emulator closes', async () => {
+  it('ends pending long polls promptly when the emulator closes, and closes once', async () => {
     // Prepare
     const own = await startEmulator({ port: 0 });
     const { sqs } = createClients(own.url, 1);
@@ -503,6 +503,7 @@ describe('receiving', () => {
     // Act
     await own.close();
     const outcome = await polling;
+    await own.close();
 
     // Assess
     expect(outcome).toBe('settled');
