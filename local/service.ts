@@ -1,0 +1,163 @@
+import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { type Emulator, startEmulator } from './emulator/index.js';
+import {
+  type EventSource,
+  type EventSourceOptions,
+  type SqsHandler,
+  startEventSource,
+} from './event-source.js';
+import { createLambdaContext } from './lambda-context.js';
+import { ensureClusterSecurityGroup, ensureQueues, type LocalQueues, type QueueSettings } from './stack.js';
+
+/** Options of {@link startLocalService}. */
+export interface LocalServiceOptions {
+  /** Use this endpoint (LocalStack, another emulator, a real account) instead of the embedded emulator. */
+  readonly endpoint?: string;
+  /** Port of the embedded emulator; 0 picks a free one. Default 4566. */
+  readonly port?: number;
+  /** Seed of the embedded emulator's fault injection. */
+  readonly seed?: number;
+  readonly region?: string;
+  /** The queues to create (names, redrive count, visibility, FIFO). */
+  readonly queues?: QueueSettings;
+  /** Cluster security groups to create, with initial CIDR rules. */
+  readonly groups?: Readonly<Record<string, readonly string[]>>;
+  /** Environment of the handlers, on top of the queue URLs and the local defaults. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The event source mapping's settings. */
+  readonly eventSource?: Pick<
+    EventSourceOptions,
+    | 'batchSize'
+    | 'maximumBatchingWindowInSeconds'
+    | 'maximumConcurrency'
+    | 'waitTimeSeconds'
+    | 'functionTimeoutMs'
+    | 'dropBatch'
+    | 'onInvoke'
+    | 'onError'
+  >;
+  /** Run the reconcile handler every so many seconds (and once at start); 0 or absent: never. */
+  readonly reconcileEverySeconds?: number;
+  /** Called with each reconcile run's result or error. */
+  readonly onReconcile?: (result: { report?: unknown; error?: unknown }) => void;
+}
+
+/** A running local deployment: the emulator (when embedded), the queues, the clients and the pollers. */
+export interface LocalService {
+  readonly endpoint: string;
+  readonly emulator?: Emulator;
+  readonly queues: LocalQueues;
+  readonly sqs: SQSClient;
+  readonly redshift: RedshiftClient;
+  readonly eventSource: EventSource;
+  /** Runs the reconcile handler once, now. */
+  reconcile(): Promise<unknown>;
+  /** Stops polling and the schedule, waits for invocations in flight, closes the emulator. */
+  stop(): Promise<void>;
+}
+
+let instance = 0;
+
+/**
+ * Starts the whole service on one machine: the emulator (unless an endpoint is given), the queues
+ * and groups, and the real handler modules driven as Lambda's event source and schedule drive them.
+ *
+ * The handlers read their configuration from the environment at import, so this sets the
+ * environment first and imports fresh module instances, exactly as a cold start does.
+ */
+export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const emulator = options.endpoint
+    ? undefined
+    : await startEmulator({
+        port: options.port ?? 4566,
+        ...(options.seed !== undefined && { seed: options.seed }),
+        region,
+      });
+  const endpoint = options.endpoint ?? (emulator as Emulator).url;
+
+  // Dummy credentials only when none are configured: a real account keeps its own.
+  if (emulator || !process.env.AWS_ACCESS_KEY_ID) {
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  }
+  const clientConfig = { endpoint, region };
+  const sqs = new SQSClient(clientConfig);
+  const redshift = new RedshiftClient(clientConfig);
+
+  try {
+    const queues = await ensureQueues(sqs, options.queues);
+    for (const [name, cidrs] of Object.entries(options.groups ?? {})) {
+      await ensureClusterSecurityGroup(redshift, name, cidrs);
+    }
+
+    Object.assign(process.env, {
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL: endpoint,
+      RESULTS_QUEUE_URL: queues.results.url,
+      REQUESTS_QUEUE_URL: queues.requests.url,
+      MAX_RECEIVE_COUNT: String(options.queues?.maxReceiveCount ?? 5),
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      ...options.env,
+    });
+    instance += 1;
+    const authorize = (await import(
+      new URL(`../handlers/authorize.js?local=${instance}`, import.meta.url).href
+    )) as {
+      handler: SqsHandler;
+    };
+    const eventSource = startEventSource({
+      sqs,
+      queueUrl: queues.requests.url,
+      queueArn: queues.requests.arn,
+      handler: authorize.handler,
+      functionName: 'redshift-ingress-authorize',
+      ...options.eventSource,
+    });
+
+    let reconcileHandler: ((event: unknown, context: Context) => Promise<unknown>) | undefined;
+    const reconcile = async (): Promise<unknown> => {
+      reconcileHandler ??= (
+        (await import(new URL(`../handlers/reconcile.js?local=${instance}`, import.meta.url).href)) as {
+          handler: (event: unknown, context: Context) => Promise<unknown>;
+        }
+      ).handler;
+      return reconcileHandler(
+        { source: 'local.schedule' },
+        createLambdaContext('redshift-ingress-reconcile', region, 60_000),
+      );
+    };
+    const every = options.reconcileEverySeconds ?? 0;
+    const runScheduled = () =>
+      reconcile().then(
+        (report) => options.onReconcile?.({ report }),
+        (error: unknown) => options.onReconcile?.({ error }),
+      );
+    const timer = every > 0 ? setInterval(runScheduled, every * 1000) : undefined;
+    if (every > 0) void runScheduled();
+
+    return {
+      endpoint,
+      ...(emulator && { emulator }),
+      queues,
+      sqs,
+      redshift,
+      eventSource,
+      reconcile,
+      async stop() {
+        if (timer) clearInterval(timer);
+        await eventSource.stop();
+        sqs.destroy();
+        redshift.destroy();
+        await emulator?.close();
+      },
+    };
+  } catch (error) {
+    sqs.destroy();
+    redshift.destroy();
+    await emulator?.close();
+    throw error;
+  }
+}
