@@ -98,7 +98,10 @@ export function startEventSource(options: EventSourceOptions): EventSource {
       if (more.length === 0 && remaining <= 0) break;
       messages.push(...more);
     }
-    return messages;
+    // A visibility timeout shorter than the window can deliver a message twice into one batch: keep the
+    // newest receipt handle, as only it can delete the message.
+    const byId = new Map(messages.map((message) => [message.MessageId, message]));
+    return [...byId.values()];
   };
 
   const deleteRecords = async (records: readonly SQSRecord[]): Promise<number> => {
