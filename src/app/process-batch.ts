@@ -23,7 +23,7 @@ import {
   targetKey,
 } from '../domain/request.js';
 import { calculateRetryDelaySeconds } from '../domain/retry.js';
-import { redactToken } from '../domain/task-token.js';
+import { redactToken, redactTokenIn } from '../domain/task-token.js';
 import { forEachBounded } from '../shared/run-bounded.js';
 import type { LoggerPort, MetricsPort } from './ports.js';
 
@@ -329,7 +329,8 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
         logger.error('Step Functions callback failed', {
           ...logFields(item),
           taskToken: redactToken(token),
-          error: { code: error.code, message: error.message },
+          // Step Functions may quote the token in its messages (the emulator does): never log it whole.
+          error: { code: error.code, message: redactTokenIn(error.message, token) },
           willRetry: retry.has(index),
         });
         return;
@@ -340,7 +341,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
         logger.warn('Step Functions task no longer waits; callback dropped', {
           ...logFields(item),
           taskToken: redactToken(token),
-          reason: result.reason,
+          reason: redactTokenIn(result.reason, token),
         });
       }
     });
@@ -359,7 +360,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
         queueUrl = deps.queueUrlOf(record.eventSourceARN);
       } catch (error) {
         logger.warn('Cannot defer a retry: unknown queue', {
-          messageId: record.messageId,
+          ...logFields(items[index] as Item),
           error: String(error),
         });
         continue;
@@ -368,13 +369,15 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
       changes.push({ id: record.messageId, receiptHandle: record.receiptHandle, seconds });
       byQueue.set(queueUrl, changes);
     }
+    const itemOf = new Map(deferred.map(({ index }) => [(items[index] as Item).record.messageId, index]));
     for (const [queueUrl, changes] of byQueue) {
       const notChanged = await visibility.defer(queueUrl, changes);
-      if (notChanged.size > 0) {
+      for (const messageId of notChanged) {
+        const index = itemOf.get(messageId);
         // The record still returns after the queue's own visibility timeout: retried sooner, not lost.
-        logger.warn('Could not set the retry delay of some records', {
+        logger.warn('Could not set the retry delay; the request returns after the visibility timeout', {
+          ...(index === undefined ? { messageId } : logFields(items[index] as Item)),
           queueUrl,
-          messageIds: [...notChanged],
         });
       }
     }

@@ -32,6 +32,10 @@ const cidrSchema = z
   })
   .meta({ description: 'IPv4 address or CIDR; a bare address means /32; no host bits set.' });
 
+// A Step Functions task token: SendTaskSuccess and SendTaskFailure accept up to 2048 characters.
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
+const taskTokenSchema = text(2048);
+
 /** Who approved a change, carried into every outcome and log line of the request. */
 export const approvalSchema = z
   .strictObject({
@@ -70,7 +74,7 @@ export const ingressRequestSchema = z
     requestedBy: text(128).optional(),
     reason: text(1024).optional(),
     approval: approvalSchema.optional(),
-    taskToken: text(1024).optional(),
+    taskToken: taskTokenSchema.optional(),
   })
   .superRefine((request, ctx) => {
     const hasCidr = request.cidrIp !== undefined;
@@ -251,8 +255,8 @@ function readContext(json: Record<string, unknown> | undefined, messageId: strin
   const action = pick(z.enum(['authorize', 'revoke']), 'action') ?? Action.authorize;
   const clusterSecurityGroupName = pick(groupName, 'clusterSecurityGroupName');
   const requestedBy = pick(text(128), 'requestedBy');
-  const approval = pick(approvalSchema, 'approval');
-  const taskToken = pick(text(1024), 'taskToken');
+  const approval = salvageApproval(json?.approval);
+  const taskToken = pick(taskTokenSchema, 'taskToken');
   return {
     requestId,
     action,
@@ -261,6 +265,19 @@ function readContext(json: Record<string, unknown> | undefined, messageId: strin
     ...(approval !== undefined && { approval }),
     ...(taskToken !== undefined && { taskToken }),
   };
+}
+
+/** The individually valid fields of an approval, so a rejection still reaches its ticket and approver. */
+function salvageApproval(value: unknown): Approval | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const fields = value as Record<string, unknown>;
+  const approval: Record<string, string> = {};
+  for (const [key, schema] of Object.entries(approvalSchema.shape)) {
+    if (!Object.hasOwn(fields, key)) continue;
+    const result = schema.safeParse(fields[key]);
+    if (result.success && result.data !== undefined) approval[key] = result.data;
+  }
+  return Object.keys(approval).length > 0 ? approval : undefined;
 }
 
 /** A path segment as a person reads it: plain names bare, anything else quoted and shortened. */
