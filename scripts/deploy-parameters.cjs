@@ -1,0 +1,164 @@
+'use strict';
+// Values of serverless.yml that YAML variables cannot compute: the parameters validated (a bad one stops
+// `osls package` / `osls deploy` before anything reaches AWS, naming every problem, as the handlers do at
+// cold start), lists split, IAM resource ARNs derived from the allowlist, and numbers derived from others.
+// Loaded by osls through `${file(./scripts/deploy-parameters.cjs):name}`: a CommonJS function receiving
+// `resolveVariable`.
+// https://www.serverless.com/framework/docs/providers/aws/guide/variables#reference-variables-in-javascript-files
+
+/** Longest visibility timeout and retention SQS accepts: 12 hours and 14 days. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+const MAX_RETENTION_SECONDS = 1_209_600;
+/** Shortest retention of the requests queue: long enough to cover a weekend of broken credentials. */
+const MIN_REQUESTS_RETENTION_SECONDS = 345_600;
+/** Lambda's longest timeout. */
+const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
+
+/**
+ * Reads one parameter; `undefined` when it is not set for the stage (no default, no `--param`).
+ *
+ * @param {(variable: string) => Promise<unknown>} resolveVariable
+ * @param {string} name
+ */
+async function readParam(resolveVariable, name) {
+  const value = await resolveVariable(`param:${name}, null`);
+  return value === null || value === undefined ? undefined : String(value).trim();
+}
+
+/** @param {string} value */
+const splitList = (value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/**
+ * Resolves and checks every deploy parameter, returning the values serverless.yml references.
+ *
+ * @param {{ resolveVariable: (variable: string) => Promise<unknown> }} context
+ */
+module.exports = async ({ resolveVariable }) => {
+  const problems = [];
+  const param = (name) => readParam(resolveVariable, name);
+  const integer = async (name, min, max) => {
+    const raw = await param(name);
+    const value = Number(raw);
+    if (raw === undefined || !/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name}: must be a whole number from ${min} to ${max}, got "${raw ?? ''}"`);
+      return min;
+    }
+    return value;
+  };
+  const boolean = async (name) => {
+    const raw = await param(name);
+    if (raw !== 'true' && raw !== 'false')
+      problems.push(`${name}: must be "true" or "false", got "${raw ?? ''}"`);
+    return raw === 'true';
+  };
+
+  // ALLOWED_GROUPS has no default on purpose (nothing is allowed by default): every stage but `ci` must
+  // be given --param allowedGroups=... . Same rules as src/config.ts, checked here so a deploy never ships
+  // a configuration the function would refuse at cold start.
+  const allowedGroups = splitList((await param('allowedGroups')) ?? '');
+  if (allowedGroups.length === 0) {
+    problems.push(
+      'allowedGroups: is required, e.g. --param allowedGroups=analytics-* (nothing is allowed by default)',
+    );
+  }
+  const badGroups = allowedGroups.filter((pattern) => !/^[A-Za-z0-9*-]{1,255}$/.test(pattern));
+  if (badGroups.length > 0) {
+    problems.push(
+      `allowedGroups: patterns may hold only letters, digits, hyphens and *: ${badGroups.join(', ')}`,
+    );
+  }
+
+  const allowedEc2OwnerIds = splitList((await param('allowedEc2OwnerIds')) ?? '');
+  const badOwners = allowedEc2OwnerIds.filter((id) => !/^\d{12}$/.test(id));
+  if (badOwners.length > 0)
+    problems.push(`allowedEc2OwnerIds: must be 12-digit account ids, got: ${badOwners.join(', ')}`);
+
+  const producerPrincipals = splitList((await param('producerPrincipals')) ?? '');
+  // Exact role or user ARNs: a resource policy's Principal takes no wildcards, and an account root would
+  // not match aws:PrincipalArn of that account's roles in the queue policy's Deny.
+  const badPrincipals = producerPrincipals.filter(
+    (arn) => !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn),
+  );
+  if (badPrincipals.length > 0) {
+    problems.push(`producerPrincipals: must be IAM role or user ARNs, got: ${badPrincipals.join(', ')}`);
+  }
+
+  const minCidrPrefix = await integer('minCidrPrefix', 0, 32);
+  const maxReceiveCount = await integer('maxReceiveCount', 1, 1000);
+  const concurrency = await integer('concurrency', 1, 100);
+  const retryBaseSeconds = await integer('retryBaseSeconds', 0, MAX_VISIBILITY_SECONDS);
+  const retryMaxSeconds = await integer('retryMaxSeconds', 0, MAX_VISIBILITY_SECONDS);
+  const maxPrunePerRun = await integer('maxPrunePerRun', 0, 1000);
+  const authorizeTimeout = await integer('authorizeTimeout', 1, MAX_LAMBDA_TIMEOUT_SECONDS);
+  const requireApproval = await boolean('requireApproval');
+  if (retryMaxSeconds < retryBaseSeconds) {
+    problems.push(`retryMaxSeconds: must be >= retryBaseSeconds (${retryMaxSeconds} < ${retryBaseSeconds})`);
+  }
+
+  // AWS: set the source queue's visibility timeout to at least six times the function timeout, so a batch
+  // still being retried by Lambda is not handed out again.
+  // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-queueconfig
+  const requestsVisibilityTimeout = 6 * authorizeTimeout;
+  if (requestsVisibilityTimeout > MAX_VISIBILITY_SECONDS) {
+    problems.push(
+      `authorizeTimeout: 6 x ${authorizeTimeout} s exceeds the longest visibility timeout (12 h)`,
+    );
+  }
+
+  // A request may wait up to max(backoff, visibility timeout) between each of its maxReceiveCount
+  // receives; it must not expire before its last attempt has published its outcome.
+  const worstCaseSeconds =
+    maxReceiveCount * (Math.max(retryMaxSeconds, requestsVisibilityTimeout) + authorizeTimeout);
+  const requestsRetention = Math.max(MIN_REQUESTS_RETENTION_SECONDS, worstCaseSeconds);
+  if (requestsRetention > MAX_RETENTION_SECONDS) {
+    problems.push(
+      `maxReceiveCount, retryMaxSeconds: retries may span ${worstCaseSeconds} s, more than the longest retention (14 days)`,
+    );
+  }
+
+  if (problems.length > 0) {
+    const error = new Error(`Invalid deploy parameters:\n  - ${problems.join('\n  - ')}`);
+    error.stack = error.message; // osls prints the stack: the list of problems is the whole story
+    throw error;
+  }
+
+  // IAM matches ARNs case-sensitively and Redshift stores security group names in lower case; the
+  // allowlist's `*` maps onto IAM's `*`. The Service Authorization Reference lists, for Authorize/Revoke
+  // ClusterSecurityGroupIngress, the resource types securitygroup (…:securitygroup:NAME/ec2securitygroup/
+  // OWNER/ID) and securitygroupingress-* (…:securitygroupingress:NAME/cidrip/RANGE or NAME/ec2securitygroup/
+  // OWNER/ID); the bare …:securitygroup:NAME form is the group's own ARN (tagging). Every form is scoped to
+  // the allowed names: nothing here is a `*` resource.
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html
+  const groupArn = (kind, suffix) => (pattern) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:redshift:\${AWS::Region}:\${AWS::AccountId}:${kind}:${pattern.toLowerCase()}${suffix}`,
+  });
+  const redshiftIngressResources = allowedGroups.flatMap((pattern) => [
+    groupArn('securitygroup', '')(pattern),
+    groupArn('securitygroup', '/*')(pattern),
+    groupArn('securitygroupingress', '/*')(pattern),
+  ]);
+
+  return {
+    allowedGroups: allowedGroups.join(','),
+    allowedEc2OwnerIds: allowedEc2OwnerIds.join(','),
+    producerPrincipals,
+    hasProducerPrincipals: producerPrincipals.length > 0,
+    // Principals the requests queue accepts SendMessage from: the reconciler and the named producers.
+    requestSenders: [{ 'Fn::GetAtt': ['ReconcileRole', 'Arn'] }, ...producerPrincipals],
+    redshiftIngressResources,
+    minCidrPrefix,
+    requireApproval,
+    maxReceiveCount,
+    concurrency,
+    retryBaseSeconds,
+    retryMaxSeconds,
+    maxPrunePerRun,
+    authorizeTimeout,
+    requestsVisibilityTimeout,
+    requestsRetention,
+  };
+};
