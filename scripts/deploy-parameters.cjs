@@ -95,6 +95,16 @@ module.exports = async ({ resolveVariable }) => {
   const maxPrunePerRun = await integer('maxPrunePerRun', 0, 1000);
   const authorizeTimeout = await integer('authorizeTimeout', 1, MAX_LAMBDA_TIMEOUT_SECONDS);
   const requireApproval = await boolean('requireApproval');
+  const taskTokens = await boolean('taskTokens');
+  const reconcileEnabled = await boolean('reconcileEnabled');
+  const reconcileRate = (await param('reconcileRate')) ?? '';
+  if (!/^(rate|cron)\(.+\)$/.test(reconcileRate)) {
+    problems.push(`reconcileRate: must be rate(...) or cron(...), got "${reconcileRate}"`);
+  }
+  const alarmTopicArn = (await param('alarmTopicArn')) ?? '';
+  if (alarmTopicArn !== '' && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(alarmTopicArn)) {
+    problems.push(`alarmTopicArn: must be an SNS topic ARN or empty, got "${alarmTopicArn}"`);
+  }
   if (retryMaxSeconds < retryBaseSeconds) {
     problems.push(`retryMaxSeconds: must be >= retryBaseSeconds (${retryMaxSeconds} < ${retryBaseSeconds})`);
   }
@@ -146,7 +156,13 @@ module.exports = async ({ resolveVariable }) => {
     allowedGroups: allowedGroups.join(','),
     allowedEc2OwnerIds: allowedEc2OwnerIds.join(','),
     producerPrincipals,
-    hasProducerPrincipals: producerPrincipals.length > 0,
+    // Strings, not booleans: CloudFormation conditions compare strings.
+    hasProducerPrincipals: String(producerPrincipals.length > 0),
+    taskTokens: String(taskTokens),
+    hasAlarmTopic: String(alarmTopicArn !== ''),
+    alarmTopicArn,
+    reconcileEnabled,
+    reconcileRate,
     // Principals the requests queue accepts SendMessage from: the reconciler and the named producers.
     requestSenders: [{ 'Fn::GetAtt': ['ReconcileRole', 'Arn'] }, ...producerPrincipals],
     redshiftIngressResources,

@@ -1,0 +1,676 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip, type ZipEntry } from './read-zip.js';
+
+// What `npm run package` (osls package --stage ci) produced: the CloudFormation template and the zips that
+// would be deployed. The checks read those artifacts, not serverless.yml, so they see what AWS would see.
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const output = join(root, '.serverless');
+const templatePath = join(output, 'cloudformation-template-update-stack.json');
+const osls = join(root, 'node_modules', 'osls', 'bin', 'serverless.js');
+const offlineEnv = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_REGION: 'us-east-1',
+  AWS_SESSION_TOKEN: '',
+  AWS_PROFILE: '',
+};
+// Packaging bundles two functions with esbuild and zips them: seconds when warm, up to a minute on 2 cold cores.
+const PACKAGE_TIMEOUT_MS = 180_000;
+
+/** The inputs of the package: when one is newer than the template, the template is rebuilt. */
+const packageInputs = [
+  'serverless.yml',
+  'package.json',
+  'package-lock.json',
+  'scripts/deploy-parameters.cjs',
+  'scripts/package.mjs',
+  'examples/desired-state.yaml',
+  'handlers',
+  'src',
+];
+
+type Json = Record<string, unknown>;
+interface Resource {
+  readonly Type: string;
+  readonly Properties: Json;
+  readonly DependsOn?: string[];
+}
+interface Template {
+  readonly Resources: Record<string, Resource>;
+  readonly Outputs: Record<string, { Value: unknown }>;
+  readonly Conditions: Record<string, unknown>;
+}
+interface Statement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Principal?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+/** A policy statement and the template condition it depends on, if any (an `Fn::If` around it). */
+interface Granted {
+  readonly statement: Statement;
+  readonly condition?: string;
+}
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+function newestMtime(path: string): number {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return Math.max(stats.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+function isPackageStale(): boolean {
+  if (!existsSync(templatePath)) return true;
+  const built = statSync(templatePath).mtimeMs;
+  return packageInputs.some(
+    (input) => existsSync(join(root, input)) && newestMtime(join(root, input)) > built,
+  );
+}
+
+/** Statements of every inline policy of a role, with `Fn::If` unwrapped. */
+function grantsOf(template: Template, roleId: string): Granted[] {
+  const role = template.Resources[roleId];
+  if (!role) throw new Error(`no role ${roleId}`);
+  const policies = role.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[];
+  return policies.flatMap(({ PolicyDocument }) => PolicyDocument.Statement.map(unwrapIf));
+}
+
+function unwrapIf(item: unknown): Granted {
+  const conditional = (item as { 'Fn::If'?: [string, Statement, unknown] })['Fn::If'];
+  return conditional
+    ? { statement: conditional[1], condition: conditional[0] }
+    : { statement: item as Statement };
+}
+
+function resourcesOfType(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function resource(template: Template, id: string): Resource {
+  const found = template.Resources[id];
+  if (!found) throw new Error(`the template has no resource ${id}`);
+  return found;
+}
+
+function functionEnv(template: Template, id: string): Record<string, unknown> {
+  const environment = resource(template, id).Properties.Environment as { Variables: Record<string, unknown> };
+  return environment.Variables;
+}
+
+/** The ARNs the allowlist maps to, as serverless.yml documents them (group names in lower case). */
+function expectedRedshiftArns(allowedGroups: string): { 'Fn::Sub': string }[] {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's
+  const prefix = 'arn:${AWS::Partition}:redshift:${AWS::Region}:${AWS::AccountId}';
+  return allowedGroups
+    .split(',')
+    .flatMap((pattern) => [
+      { 'Fn::Sub': `${prefix}:securitygroup:${pattern.toLowerCase()}` },
+      { 'Fn::Sub': `${prefix}:securitygroup:${pattern.toLowerCase()}/*` },
+      { 'Fn::Sub': `${prefix}:securitygroupingress:${pattern.toLowerCase()}/*` },
+    ]);
+}
+
+/** Resolved serverless.yml (no packaging): fast enough to check other parameter values. */
+function printConfig(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [osls, 'print', '--format', 'json', ...args], {
+    cwd: root,
+    env: offlineEnv,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let template: Template;
+const extracted: Record<string, { dir: string; entries: ZipEntry[] }> = {};
+const scratch = mkdtempSync(join(tmpdir(), 'redshift-ingress-package-'));
+
+beforeAll(() => {
+  if (isPackageStale()) {
+    execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs')], { cwd: root, stdio: 'pipe' });
+  }
+  template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
+  for (const [id] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    const entries = readZip(join(output, `${zipNameOf(id)}`));
+    const dir = join(scratch, id);
+    for (const { name, data } of entries) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), data);
+    }
+    extracted[id] = { dir, entries };
+  }
+}, PACKAGE_TIMEOUT_MS);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function zipNameOf(functionId: string): string {
+  const code = resource(template, functionId).Properties.Code as { S3Key: string };
+  return code.S3Key.split('/').pop() as string;
+}
+
+describe('package artifacts', () => {
+  it('has one zip per function, each the artifact its function deploys', () => {
+    // Prepare
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id);
+
+    // Act
+    const zips = readdirSync(output).filter((name) => name.endsWith('.zip'));
+
+    // Assess
+    expect(functions.sort()).toEqual(['AuthorizeLambdaFunction', 'ReconcileLambdaFunction']);
+    expect(zips.sort()).toEqual(['authorize.zip', 'reconcile.zip']);
+    expect(functions.map(zipNameOf).sort()).toEqual(zips.sort());
+  });
+
+  it.each(['AuthorizeLambdaFunction', 'ReconcileLambdaFunction'])(
+    '%s: nodejs22.x on arm64, one bundled .mjs that is the handler module, no node_modules or maps',
+    (id) => {
+      // Prepare
+      const { Runtime, Architectures, Handler } = resource(template, id).Properties;
+      const names = extracted[id]?.entries.map(({ name }) => name) ?? [];
+
+      // Act
+      const bundles = names.filter((name) => name.endsWith('.mjs'));
+
+      // Assess
+      expect(Runtime).toBe('nodejs22.x');
+      expect(Architectures).toEqual(['arm64']);
+      expect(bundles).toHaveLength(1);
+      expect(bundles[0]).toBe(`${String(Handler).replace(/\.handler$/, '')}.mjs`);
+      expect(names.filter((name) => name.includes('node_modules/') || name.endsWith('.map'))).toEqual([]);
+    },
+  );
+
+  it('packages the desired state where the reconcile function reads it', () => {
+    // Prepare
+    const env = functionEnv(template, 'ReconcileLambdaFunction');
+
+    // Act
+    const names = extracted.ReconcileLambdaFunction?.entries.map(({ name }) => name);
+
+    // Assess
+    expect(env.DESIRED_STATE_PATH).toBe('examples/desired-state.yaml');
+    expect(names).toContain(env.DESIRED_STATE_PATH);
+    expect(names).toHaveLength(2);
+  });
+
+  it.each(['AuthorizeLambdaFunction', 'ReconcileLambdaFunction'])(
+    '%s: the bundle starts under Node with the environment the template gives it',
+    (id) => {
+      // Prepare: the template's variables, queue references replaced by dummy URLs; cwd plays /var/task.
+      const env: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
+      for (const [name, value] of Object.entries(functionEnv(template, id))) {
+        const ref = (value as { Ref?: string }).Ref;
+        env[name] = ref ? `https://sqs.us-east-1.amazonaws.com/000000000000/${ref}` : String(value);
+      }
+      const { dir, entries } = extracted[id] as { dir: string; entries: ZipEntry[] };
+      const bundle = entries.find(({ name }) => name.endsWith('.mjs'))?.name as string;
+      const script = `const m = await import(${JSON.stringify(pathToFileURL(join(dir, bundle)).href)});
+        if (typeof m.handler !== 'function') throw new Error('no handler export');`;
+
+      // Act
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+
+      // Assess
+      expect(run.stderr).not.toMatch(/Error/);
+      expect(run.status).toBe(0);
+    },
+  );
+
+  it('the authorize bundle reads its configuration at import: without it, it names every missing variable', () => {
+    // Prepare
+    const { dir } = extracted.AuthorizeLambdaFunction as { dir: string };
+    const url = pathToFileURL(join(dir, 'handlers', 'authorize.mjs')).href;
+
+    // Act
+    const run = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+
+    // Assess
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/RESULTS_QUEUE_URL/);
+    expect(run.stderr).toMatch(/ALLOWED_GROUPS/);
+  });
+});
+
+describe('queues', () => {
+  it('encrypts every queue with SQS-managed keys', () => {
+    // Prepare
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+
+    // Act
+    const unencrypted = queues.filter(([, queue]) => queue.Properties.SqsManagedSseEnabled !== true);
+
+    // Assess
+    expect(queues.map(([id]) => id).sort()).toEqual([
+      'RequestsDlq',
+      'RequestsQueue',
+      'ResultsDlq',
+      'ResultsQueue',
+    ]);
+    expect(unencrypted).toEqual([]);
+  });
+
+  it('gives the requests queue a visibility timeout of at least six times the authorize timeout', () => {
+    // Prepare
+    const { VisibilityTimeout } = resource(template, 'RequestsQueue').Properties;
+
+    // Act
+    const { Timeout } = resource(template, 'AuthorizeLambdaFunction').Properties;
+
+    // Assess
+    expect(Number(VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(Timeout));
+  });
+
+  it('redrives requests after MAX_RECEIVE_COUNT receives, the value the function is told', () => {
+    // Prepare
+    const redrive = resource(template, 'RequestsQueue').Properties.RedrivePolicy as Json;
+
+    // Act
+    const env = functionEnv(template, 'AuthorizeLambdaFunction');
+
+    // Assess
+    expect(redrive.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['RequestsDlq', 'Arn'] });
+    expect(Number(env.MAX_RECEIVE_COUNT)).toBe(redrive.maxReceiveCount);
+  });
+
+  it('keeps requests long enough for every retry, and dead letters longer than their sources', () => {
+    // Prepare
+    const retention = (id: string): number =>
+      Number(resource(template, id).Properties.MessageRetentionPeriod);
+    const env = functionEnv(template, 'AuthorizeLambdaFunction');
+
+    // Act
+    const retries = Number(env.MAX_RECEIVE_COUNT) * Number(env.RETRY_MAX_SECONDS);
+
+    // Assess
+    expect(retention('RequestsQueue')).toBeGreaterThanOrEqual(Math.max(4 * 86_400, retries));
+    expect(retention('RequestsDlq')).toBe(14 * 86_400);
+    expect(retention('ResultsDlq')).toBe(14 * 86_400);
+    expect(retention('RequestsDlq')).toBeGreaterThan(retention('RequestsQueue'));
+    expect(retention('ResultsDlq')).toBeGreaterThan(retention('ResultsQueue'));
+    expect(resource(template, 'ResultsQueue').Properties.RedrivePolicy).toMatchObject({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['ResultsDlq', 'Arn'] },
+    });
+  });
+
+  it('lets only the named producers and the reconciler send requests, and only over TLS', () => {
+    // Prepare
+    const policy = resource(template, 'RequestsQueuePolicy').Properties;
+    const statements = (policy.PolicyDocument as { Statement: unknown[] }).Statement.map(unwrapIf);
+    const bySid = (sid: string) => statements.find(({ statement }) => statement.Sid === sid);
+
+    // Act
+    const denySend = bySid('DenySendExceptProducers')?.statement;
+    const allow = bySid('AllowProducers');
+
+    // Assess
+    expect(policy.Queues).toEqual([{ Ref: 'RequestsQueue' }]);
+    expect(denySend).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 'sqs:SendMessage' });
+    expect(denySend?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).toEqual([
+      { 'Fn::GetAtt': ['ReconcileRole', 'Arn'] },
+      'arn:aws:iam::000000000000:role/ingress-producer',
+    ]);
+    expect(allow?.condition).toBe('HasProducerPrincipals');
+    expect(allow?.statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: ['arn:aws:iam::000000000000:role/ingress-producer'] },
+      Action: 'sqs:SendMessage',
+    });
+    expect(bySid('DenyInsecureTransport')?.statement.Condition).toEqual({
+      Bool: { 'aws:SecureTransport': 'false' },
+    });
+  });
+});
+
+describe('authorize function', () => {
+  it('reads the requests queue in batches and reports batch item failures', () => {
+    // Prepare
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
+
+    // Act
+    const [[, mapping] = []] = mappings;
+
+    // Assess
+    expect(mappings).toHaveLength(1);
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['RequestsQueue', 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': ['AuthorizeLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 0,
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('maps every parameter to the environment variable of the design', () => {
+    // Prepare
+    const env = functionEnv(template, 'AuthorizeLambdaFunction');
+
+    // Act
+    const names = Object.keys(env).sort();
+
+    // Assess
+    expect(names).toEqual(
+      [
+        'ALLOWED_EC2_OWNER_IDS',
+        'ALLOWED_GROUPS',
+        'CONCURRENCY',
+        'MAX_RECEIVE_COUNT',
+        'MIN_CIDR_PREFIX',
+        'POWERTOOLS_LOG_LEVEL',
+        'POWERTOOLS_SERVICE_NAME',
+        'REQUESTS_QUEUE_URL',
+        'REQUIRE_APPROVAL',
+        'RESULTS_QUEUE_URL',
+        'RETRY_BASE_SECONDS',
+        'RETRY_MAX_SECONDS',
+      ].sort(),
+    );
+    expect(env).toMatchObject({
+      RESULTS_QUEUE_URL: { Ref: 'ResultsQueue' },
+      REQUESTS_QUEUE_URL: { Ref: 'RequestsQueue' },
+      ALLOWED_GROUPS: 'analytics-*,reporting',
+      MIN_CIDR_PREFIX: '16',
+      ALLOWED_EC2_OWNER_IDS: '',
+      REQUIRE_APPROVAL: 'false',
+      MAX_RECEIVE_COUNT: '5',
+      CONCURRENCY: '4',
+      RETRY_BASE_SECONDS: '30',
+      RETRY_MAX_SECONDS: '900',
+    });
+  });
+});
+
+describe('reconcile function', () => {
+  it('runs on a schedule that is off unless enabled, with its own settings', () => {
+    // Prepare
+    const rules = resourcesOfType(template, 'AWS::Events::Rule');
+
+    // Act
+    const env = functionEnv(template, 'ReconcileLambdaFunction');
+
+    // Assess
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.[1].Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'DISABLED',
+      Targets: [{ Arn: { 'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'] } }],
+    });
+    expect(env).toMatchObject({
+      REQUESTS_QUEUE_URL: { Ref: 'RequestsQueue' },
+      RESULTS_QUEUE_URL: { Ref: 'ResultsQueue' },
+      MAX_PRUNE_PER_RUN: '5',
+    });
+  });
+});
+
+describe('least privilege', () => {
+  const roles = ['AuthorizeRole', 'ReconcileRole'];
+  const grantsTo = (roleId: string, action: string): Granted[] =>
+    grantsOf(template, roleId).filter(
+      ({ statement }) => statement.Effect === 'Allow' && list(statement.Action).includes(action),
+    );
+
+  it('gives each function its own role and creates no shared one', () => {
+    // Prepare
+    const roleOf = (id: string) => resource(template, id).Properties.Role;
+
+    // Act
+    const allRoles = resourcesOfType(template, 'AWS::IAM::Role').map(([id]) => id);
+
+    // Assess
+    expect(roleOf('AuthorizeLambdaFunction')).toEqual({ 'Fn::GetAtt': ['AuthorizeRole', 'Arn'] });
+    expect(roleOf('ReconcileLambdaFunction')).toEqual({ 'Fn::GetAtt': ['ReconcileRole', 'Arn'] });
+    expect(allRoles.sort()).toEqual(roles);
+  });
+
+  it('never grants a Redshift write action on *', () => {
+    // Prepare
+    const grants = roles.flatMap((roleId) => grantsOf(template, roleId));
+
+    // Act
+    const writesOnStar = grants.filter(
+      ({ statement }) =>
+        statement.Effect === 'Allow' &&
+        list(statement.Action).some(
+          (action) => action.startsWith('redshift:') && !/^redshift:Describe/.test(action),
+        ) &&
+        list(statement.Resource).includes('*'),
+    );
+
+    // Assess
+    expect(writesOnStar).toEqual([]);
+  });
+
+  it('allows Authorize/Revoke only on the ARNs of the allowed groups, and only to authorize', () => {
+    // Prepare
+    const allowedGroups = String(functionEnv(template, 'AuthorizeLambdaFunction').ALLOWED_GROUPS);
+
+    // Act
+    const [authorize, ...others] = grantsTo('AuthorizeRole', 'redshift:AuthorizeClusterSecurityGroupIngress');
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(list(authorize?.statement.Action).sort()).toEqual([
+      'redshift:AuthorizeClusterSecurityGroupIngress',
+      'redshift:RevokeClusterSecurityGroupIngress',
+    ]);
+    expect(authorize?.statement.Resource).toEqual(expectedRedshiftArns(allowedGroups));
+    expect(grantsTo('ReconcileRole', 'redshift:AuthorizeClusterSecurityGroupIngress')).toEqual([]);
+    expect(grantsTo('ReconcileRole', 'redshift:RevokeClusterSecurityGroupIngress')).toEqual([]);
+  });
+
+  it('lets authorize send only to the results queue, reconcile to the requests and results queues', () => {
+    // Prepare
+    const sendTargets = (roleId: string) =>
+      grantsTo(roleId, 'sqs:SendMessage').flatMap(({ statement }) => list(statement.Resource));
+
+    // Act
+    const authorize = sendTargets('AuthorizeRole');
+    const reconcile = sendTargets('ReconcileRole');
+
+    // Assess
+    expect(authorize).toEqual([{ 'Fn::GetAtt': ['ResultsQueue', 'Arn'] }]);
+    expect(reconcile).toEqual([
+      { 'Fn::GetAtt': ['RequestsQueue', 'Arn'] },
+      { 'Fn::GetAtt': ['ResultsQueue', 'Arn'] },
+    ]);
+  });
+
+  it('lets authorize consume and delay only the requests queue', () => {
+    // Act
+    const [consume, ...others] = grantsTo('AuthorizeRole', 'sqs:ChangeMessageVisibility');
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(consume?.statement.Resource).toEqual({ 'Fn::GetAtt': ['RequestsQueue', 'Arn'] });
+    expect(list(consume?.statement.Action).sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ]);
+  });
+
+  it('grants Step Functions callbacks only under the task-token condition', () => {
+    // Prepare
+    const grants = roles.flatMap((roleId) => grantsOf(template, roleId));
+
+    // Act
+    const states = grants.filter(({ statement }) =>
+      list(statement.Action).some((a) => a.startsWith('states:')),
+    );
+
+    // Assess
+    expect(states).toHaveLength(1);
+    expect(states[0]?.condition).toBe('TaskTokensEnabled');
+    expect(list(states[0]?.statement.Action).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ]);
+    // The ci stage turns the feature on so the statement is exercised; the default is off.
+    expect(template.Conditions.TaskTokensEnabled).toEqual({ 'Fn::Equals': ['true', 'true'] });
+  });
+
+  it('uses * only for actions without resource-level permissions', () => {
+    // Prepare
+    const grants = roles.flatMap((roleId) => grantsOf(template, roleId));
+
+    // Act
+    const onStar = grants
+      .filter(({ statement }) => statement.Effect === 'Allow' && list(statement.Resource).includes('*'))
+      .flatMap(({ statement }) => list(statement.Action));
+
+    // Assess
+    expect(onStar.sort()).toEqual([
+      'redshift:DescribeClusterSecurityGroups',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ]);
+  });
+
+  it('lets each function write only its own log group', () => {
+    // Prepare
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's
+    const logGroups = 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda';
+
+    // Act
+    const logs = roles.map((roleId) => grantsTo(roleId, 'logs:PutLogEvents')[0]?.statement.Resource);
+
+    // Assess
+    expect(logs).toEqual([
+      { 'Fn::Sub': `${logGroups}/redshift-ingress-ci-authorize:*` },
+      { 'Fn::Sub': `${logGroups}/redshift-ingress-ci-reconcile:*` },
+    ]);
+  });
+});
+
+describe('operations', () => {
+  it('sets a retention on every log group', () => {
+    // Act
+    const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+
+    // Assess
+    expect(groups.map(([id]) => id).sort()).toEqual(['AuthorizeLogGroup', 'ReconcileLogGroup']);
+    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('alarms when a dead-letter queue holds a message and when authorize fails', () => {
+    // Prepare
+    const alarms = Object.fromEntries(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
+    const above0 = { Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' };
+
+    // Assess
+    expect(alarms.RequestsDlqAlarm?.Properties).toMatchObject({
+      ...above0,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['RequestsDlq', 'QueueName'] } }],
+    });
+    expect(alarms.ResultsDlqAlarm?.Properties).toMatchObject({
+      ...above0,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ResultsDlq', 'QueueName'] } }],
+    });
+    expect(alarms.AuthorizeErrorsAlarm?.Properties).toMatchObject({
+      ...above0,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'AuthorizeLambdaFunction' } }],
+    });
+    expect(template.Conditions.HasAlarmTopic).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.Properties.AlarmActions).toEqual({
+        'Fn::If': ['HasAlarmTopic', expect.any(Array), { Ref: 'AWS::NoValue' }],
+      });
+    }
+  });
+
+  it('outputs the URL and ARN of the requests, dead-letter and results queues', () => {
+    // Act
+    const { Outputs } = template;
+
+    // Assess
+    expect(Outputs).toMatchObject({
+      RequestsQueueUrl: { Value: { Ref: 'RequestsQueue' } },
+      RequestsQueueArn: { Value: { 'Fn::GetAtt': ['RequestsQueue', 'Arn'] } },
+      RequestsDlqUrl: { Value: { Ref: 'RequestsDlq' } },
+      RequestsDlqArn: { Value: { 'Fn::GetAtt': ['RequestsDlq', 'Arn'] } },
+      ResultsQueueUrl: { Value: { Ref: 'ResultsQueue' } },
+      ResultsQueueArn: { Value: { 'Fn::GetAtt': ['ResultsQueue', 'Arn'] } },
+    });
+  });
+});
+
+describe('parameters', () => {
+  it('feeds one maxReceiveCount to both the redrive policy and MAX_RECEIVE_COUNT; a topic turns alarm actions on', () => {
+    // Prepare
+    const topic = 'arn:aws:sns:us-east-1:123456789012:ops';
+
+    // Act
+    const { status, stdout, stderr } = printConfig(
+      ...['--stage', 'ci', '--param', 'maxReceiveCount=7', '--param', `alarmTopicArn=${topic}`],
+    );
+
+    // Assess
+    expect(status, stderr).toBe(0);
+    const config = JSON.parse(stdout) as {
+      provider: { environment: Record<string, unknown> };
+      resources: {
+        Conditions: Record<string, unknown>;
+        Resources: {
+          RequestsQueue: { Properties: { RedrivePolicy: Json } };
+          RequestsDlqAlarm: { Properties: Json };
+        };
+      };
+    };
+    expect(Number(config.provider.environment.MAX_RECEIVE_COUNT)).toBe(7);
+    expect(config.resources.Resources.RequestsQueue.Properties.RedrivePolicy.maxReceiveCount).toBe(7);
+    expect(config.resources.Conditions.HasAlarmTopic).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    expect(config.resources.Resources.RequestsDlqAlarm.Properties.AlarmActions).toEqual({
+      'Fn::If': ['HasAlarmTopic', [topic], { Ref: 'AWS::NoValue' }],
+    });
+  });
+
+  it('refuses a stage without allowedGroups and names every bad parameter', () => {
+    // Act
+    const { status, stdout, stderr } = printConfig('--stage', 'prod', '--param', 'minCidrPrefix=40');
+
+    // Assess
+    expect(status).not.toBe(0);
+    expect(stdout + stderr).toMatch(/allowedGroups: is required/);
+    expect(stdout + stderr).toMatch(/minCidrPrefix: must be a whole number from 0 to 32, got "40"/);
+  });
+});
