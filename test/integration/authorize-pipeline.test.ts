@@ -78,10 +78,12 @@ describe('authorize pipeline over the local stack (real SDK, real handler, emula
   });
 
   it('retries through throttling (SDK retries, then SQS redelivery) and succeeds', async () => {
-    // Prepare: the first 4 Authorize calls are throttled; the SDK makes 3 attempts, so one redelivery is needed.
+    // Prepare: the first 4 Authorize calls are throttled; the SDK makes 3 attempts, so one redelivery is
+    // needed. The visibility timeout outlasts the SDK's backoff, as AWS advises (6x the function timeout);
+    // the retry delay is 0 here, so the redelivery comes at once.
     service = await startTestService({
       groups: { 'analytics-prod': [] },
-      queues: { visibilityTimeoutSeconds: 1 },
+      queues: { visibilityTimeoutSeconds: 30 },
     });
     service.emulator?.faults.setRules([
       {
