@@ -115,7 +115,6 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
   };
 
   return async (event) => {
-    const processedAt = now();
     const items = event.Records.map(readItem);
     const plan = planBatch(
       items.map((item) => ({
@@ -159,7 +158,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
         ...(item.context.requestedBy !== undefined && { requestedBy: item.context.requestedBy }),
         ...(item.request?.reason !== undefined && { reason: item.request.reason }),
         ...(item.context.approval !== undefined && { approval: item.context.approval }),
-        processedAt,
+        processedAt: now(),
       });
 
     const decide = async (item: Item, index: number): Promise<Decision> => {
