@@ -2,14 +2,14 @@
 // Values of serverless.yml that YAML variables cannot compute: the parameters validated (a bad one stops
 // `osls package` / `osls deploy` before anything reaches AWS, naming every problem, as the handlers do at
 // cold start), lists split, IAM resource ARNs derived from the allowlist, and numbers derived from others.
-// Loaded by osls through `${file(./scripts/deploy-parameters.cjs):name}`: a CommonJS function receiving
-// `resolveVariable`.
+// serverless.yml loads it once as `custom.parameters: ${file(./scripts/deploy-parameters.cjs)}` (osls calls
+// an exported CommonJS function with `resolveVariable`) and reads `${self:custom.parameters.<name>}`.
 // https://www.serverless.com/framework/docs/providers/aws/guide/variables#reference-variables-in-javascript-files
 
 /** Longest visibility timeout and retention SQS accepts: 12 hours and 14 days. */
 const MAX_VISIBILITY_SECONDS = 43_200;
 const MAX_RETENTION_SECONDS = 1_209_600;
-/** Shortest retention of the requests queue: long enough to cover a weekend of broken credentials. */
+/** Shortest retention of the requests queue: SQS's default of 4 days, enough to outlast a weekend's outage. */
 const MIN_REQUESTS_RETENTION_SECONDS = 345_600;
 /** Lambda's longest timeout. */
 const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
@@ -94,6 +94,14 @@ module.exports = async ({ resolveVariable }) => {
   const retryMaxSeconds = await integer('retryMaxSeconds', 0, MAX_VISIBILITY_SECONDS);
   const maxPrunePerRun = await integer('maxPrunePerRun', 0, 1000);
   const authorizeTimeout = await integer('authorizeTimeout', 1, MAX_LAMBDA_TIMEOUT_SECONDS);
+  const batchSize = await integer('batchSize', 1, 10_000);
+  const maximumBatchingWindow = await integer('maximumBatchingWindow', 0, 300);
+  const maximumConcurrency = await integer('maximumConcurrency', 2, 1000);
+  // Lambda refuses a batch size above 10 without a batching window.
+  // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
+  if (batchSize > 10 && maximumBatchingWindow < 1) {
+    problems.push(`maximumBatchingWindow: must be at least 1 when batchSize is above 10 (${batchSize})`);
+  }
   const requireApproval = await boolean('requireApproval');
   const taskTokens = await boolean('taskTokens');
   const reconcileEnabled = await boolean('reconcileEnabled');
@@ -111,7 +119,7 @@ module.exports = async ({ resolveVariable }) => {
 
   // AWS: set the source queue's visibility timeout to at least six times the function timeout, so a batch
   // still being retried by Lambda is not handed out again.
-  // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-queueconfig
+  // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
   const requestsVisibilityTimeout = 6 * authorizeTimeout;
   if (requestsVisibilityTimeout > MAX_VISIBILITY_SECONDS) {
     problems.push(
@@ -173,6 +181,9 @@ module.exports = async ({ resolveVariable }) => {
     retryBaseSeconds,
     retryMaxSeconds,
     maxPrunePerRun,
+    batchSize,
+    maximumBatchingWindow,
+    maximumConcurrency,
     authorizeTimeout,
     requestsVisibilityTimeout,
     requestsRetention,
