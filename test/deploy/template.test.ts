@@ -80,6 +80,8 @@ function newestMtime(path: string): number {
 
 function isPackageStale(): boolean {
   if (!existsSync(templatePath)) return true;
+  // `npm run package -- --stage <other>` leaves another stage's template: the checks expect the ci stage.
+  if (!readFileSync(templatePath, 'utf8').includes('"redshift-ingress-ci-authorize"')) return true;
   const built = statSync(templatePath).mtimeMs;
   return packageInputs.some(
     (input) => existsSync(join(root, input)) && newestMtime(join(root, input)) > built,
