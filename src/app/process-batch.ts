@@ -161,6 +161,18 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
         processedAt: now(),
       });
 
+    // Each skip still counts as a delivery: on the last one the record goes on to the DLQ, so it gets
+    // its `failed` outcome there rather than vanishing into the DLQ without one.
+    const skipDecision = (item: Item, blockedBy: string): Decision => {
+      if (item.attempt < config.maxReceiveCount) return { kind: 'skip' };
+      const failure = {
+        code: 'PrecedingRequestFailed',
+        message: `not attempted: request ${blockedBy} before it in FIFO message group ${item.messageGroupId} failed, and this was its last delivery (MAX_RECEIVE_COUNT ${config.maxReceiveCount})`,
+        retryable: true,
+      };
+      return { kind: 'outcome', outcome: outcomeOf(item, Status.failed, failure), acknowledge: false };
+    };
+
     const decide = async (item: Item, index: number): Promise<Decision> => {
       if (item.rejection || item.request === undefined) {
         return {
@@ -186,18 +198,21 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
     };
 
     const decisions: Decision[] = new Array(items.length);
-    const failedMessageGroups = new Set<string>();
+    // FIFO message group -> requestId of its first record that failed in this batch.
+    const failedMessageGroups = new Map<string, string>();
     await forEachBounded(plan.partitions, config.concurrency, async (partition) => {
       for (const index of partition) {
         const item = items[index] as Item;
-        if (item.messageGroupId !== undefined && failedMessageGroups.has(item.messageGroupId)) {
-          decisions[index] = { kind: 'skip' };
+        const blockedBy =
+          item.messageGroupId === undefined ? undefined : failedMessageGroups.get(item.messageGroupId);
+        if (blockedBy !== undefined) {
+          decisions[index] = skipDecision(item, blockedBy);
           continue;
         }
         const decision = await decide(item, index);
         decisions[index] = decision;
         if (item.messageGroupId !== undefined && !acknowledges(decision))
-          failedMessageGroups.add(item.messageGroupId);
+          failedMessageGroups.set(item.messageGroupId, item.context.requestId);
       }
     });
 

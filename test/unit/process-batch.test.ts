@@ -354,6 +354,47 @@ describe('makeProcessBatch', () => {
     expect(publishedOutcomes().map((o) => o.messageId)).toEqual(['g1-1', 'g2-1']);
   });
 
+  it('FIFO: a record skipped on its last delivery gets a failed outcome before it reaches the DLQ', async () => {
+    // Prepare: both records are on their last delivery; the first fails, so the second is not attempted.
+    redshiftMock.on(AuthorizeClusterSecurityGroupIngressCommand).rejects(redshiftErrors.serverError());
+    const { processBatch } = harness({ maxReceiveCount: 4 });
+
+    // Act
+    const response = await processBatch(
+      event(
+        record(requestBody({ requestId: 'first', cidrIp: '10.0.0.0/16' }), {
+          messageId: 'g1-1',
+          messageGroupId: 'g1',
+          receiveCount: 4,
+        }),
+        record(requestBody({ requestId: 'second', cidrIp: '10.1.0.0/16' }), {
+          messageId: 'g1-2',
+          messageGroupId: 'g1',
+          receiveCount: 4,
+        }),
+      ),
+    );
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'g1-1' }, { itemIdentifier: 'g1-2' }]);
+    expect(redshiftMock).toHaveReceivedCommandTimes(AuthorizeClusterSecurityGroupIngressCommand, 1);
+    expect(publishedOutcomes()).toEqual([
+      expect.objectContaining({ messageId: 'g1-1', status: 'failed', attempt: 4 }),
+      expect.objectContaining({
+        messageId: 'g1-2',
+        status: 'failed',
+        attempt: 4,
+        error: {
+          code: 'PrecedingRequestFailed',
+          message:
+            'not attempted: request first before it in FIFO message group g1 failed, and this was its last delivery (MAX_RECEIVE_COUNT 4)',
+          retryable: true,
+        },
+      }),
+    ]);
+    expect(sqsMock).not.toHaveReceivedCommand(ChangeMessageVisibilityBatchCommand);
+  });
+
   it('retries entries SendMessageBatch failed, then acknowledges once the outcome is accepted', async () => {
     // Prepare
     sqsMock
