@@ -175,6 +175,19 @@ const scenarios: readonly Scenario[] = [
     lines: ['Not attempted: an earlier request of its FIFO message group failed'],
   },
   {
+    name: 'a FIFO request skipped on its last delivery, answered as failed',
+    prepare: () => {
+      redshiftMock
+        .on(AuthorizeClusterSecurityGroupIngressCommand, { CIDRIP: '10.0.0.0/16' })
+        .rejects(redshiftErrors.throttling());
+    },
+    records: () => [
+      sqsRecordFactory(approvedRequest({ cidrIp: '10.0.0.0/16' }), { messageGroupId: 'g' }),
+      sqsRecordFactory(approvedRequest({ cidrIp: '10.1.0.0/16' }), { messageGroupId: 'g', receiveCount: 5 }),
+    ],
+    lines: ['Request failed on its last attempt', 'Step Functions task answered'],
+  },
+  {
     name: 'an outcome the results queue never accepts',
     prepare: () => {
       sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries?: { Id?: string }[] }) => ({
