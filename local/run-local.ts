@@ -1,0 +1,152 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+import { type Outcome, outcomeSchema } from '../src/domain/outcome.js';
+import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
+import { formatOutcome, formatReport } from './format.js';
+import { type LocalService, startLocalService } from './service.js';
+
+/** Options of {@link runLocal}, as `npm start` and `redshift-ingress local` take them. */
+export interface RunLocalOptions {
+  /** Use this endpoint instead of the embedded emulator. */
+  readonly endpoint?: string;
+  /** Port of the embedded emulator; 0 picks a free one. */
+  readonly port: number;
+  /** Submit examples/requests/*.json once running. */
+  readonly examples: boolean;
+  /** Run the reconciler every so many seconds; 0: never. */
+  readonly reconcileEverySeconds: number;
+  /**
+   * Print (and delete) every message of the results queue. Default true; false leaves the queue to
+   * other consumers, such as `redshift-ingress submit --wait` or `results`.
+   */
+  readonly printOutcomes?: boolean;
+}
+
+/** A running local service printing its outcomes. */
+export interface LocalRun {
+  readonly service: LocalService;
+  /** Stops printing and the service; later calls do nothing. */
+  stop(): Promise<void>;
+}
+
+const root = join(import.meta.dirname, '..');
+
+/**
+ * Runs the whole service on this machine: starts the embedded emulator (or uses the endpoint),
+ * creates the queues and demo groups, runs the real handlers, submits the example requests and
+ * prints every outcome as it arrives, until stopped.
+ */
+export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
+  const service = await startLocalService({
+    ...(options.endpoint ? { endpoint: options.endpoint } : { port: options.port }),
+    groups: { 'analytics-prod': ['192.0.2.0/24'], 'analytics-dev': ['10.20.0.0/16'] },
+    env: {
+      ALLOWED_GROUPS: process.env.ALLOWED_GROUPS ?? 'analytics-*',
+      // Short backoff so a retried request shows up within seconds on a laptop.
+      RETRY_BASE_SECONDS: process.env.RETRY_BASE_SECONDS ?? '2',
+      RETRY_MAX_SECONDS: process.env.RETRY_MAX_SECONDS ?? '30',
+      DESIRED_STATE_PATH: process.env.DESIRED_STATE_PATH ?? join(root, 'examples', 'desired-state.yaml'),
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    },
+    eventSource: {
+      waitTimeSeconds: 5,
+      onError: (error) => console.error('poller:', (error as Error).message),
+    },
+    reconcileEverySeconds: options.reconcileEverySeconds,
+    onReconcile: ({ error }) => {
+      if (error) console.error(`reconcile failed: ${(error as Error).message}`);
+    },
+  });
+
+  const { requests, results } = service.queues;
+  console.log(`redshift-ingress is running on ${service.endpoint}${service.emulator ? ' (embedded emulator)' : ''}
+  requests queue: ${requests.url}
+  results queue:  ${results.url}
+  requests DLQ:   ${service.queues.requestsDlq.url}
+  groups:         analytics-prod, analytics-dev (ALLOWED_GROUPS=${process.env.ALLOWED_GROUPS})
+
+Send a request (another terminal):
+  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 aws --endpoint-url ${service.endpoint} sqs send-message --queue-url ${requests.url} --message-body '{"version":1,"clusterSecurityGroupName":"analytics-prod","cidrIp":"198.51.100.0/24"}'
+  or: npx redshift-ingress submit --endpoint ${service.endpoint} --queue-url ${requests.url} --group analytics-prod --cidr 198.51.100.0/24
+
+${
+  options.printOutcomes === false
+    ? `Outcomes are left on the results queue: redshift-ingress results --follow --endpoint ${service.endpoint} --results-url ${results.url}
+(Ctrl-C to stop)`
+    : 'Outcomes (Ctrl-C to stop):'
+}`);
+
+  const stopping = new AbortController();
+  const printResults = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      try {
+        const { Messages = [] } = await service.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: results.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }),
+          { abortSignal: stopping.signal },
+        );
+        for (const message of Messages) {
+          const body = JSON.parse(message.Body ?? '{}') as { type?: string };
+          if (body.type === 'reconciliation-report') console.log(formatReport(body as ReconciliationReport));
+          else {
+            const parsed = outcomeSchema.safeParse(body);
+            console.log(parsed.success ? formatOutcome(parsed.data as Outcome) : `? ${message.Body}`);
+          }
+        }
+        if (Messages.length > 0) {
+          await service.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: results.url,
+              Entries: Messages.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle,
+              })),
+            }),
+          );
+        }
+      } catch (error) {
+        if (!stopping.signal.aborted) console.error('results:', (error as Error).message);
+      }
+    }
+  };
+  const printing = options.printOutcomes === false ? Promise.resolve() : printResults();
+
+  if (options.examples) {
+    const directory = join(root, 'examples', 'requests');
+    const files = readdirSync(directory)
+      .filter((file) => file.endsWith('.json'))
+      .sort();
+    const bodies = files.map((file) =>
+      JSON.stringify(JSON.parse(readFileSync(join(directory, file), 'utf8'))),
+    );
+    for (let start = 0; start < bodies.length; start += 10) {
+      await service.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: requests.url,
+          Entries: bodies
+            .slice(start, start + 10)
+            .map((body, index) => ({ Id: String(index), MessageBody: body })),
+        }),
+      );
+    }
+    console.log(`(submitted ${files.length} example requests from examples/requests/)`);
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    service,
+    stop() {
+      stopped ??= (async () => {
+        console.log('\nstopping...');
+        stopping.abort();
+        await printing;
+        await service.stop();
+      })();
+      return stopped;
+    },
+  };
+}
