@@ -207,9 +207,24 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
   return problems;
 }
 
-/** Formats problems as one line: `cidrIp: has host bits set; ...; approval.ticket: ...`. */
+/** Problems listed in one message; a body with thousands of unknown keys must still fit in an SQS outcome. */
+const MAX_LISTED_PROBLEMS = 10;
+/** Longest reason shown; some reasons quote the offending value, which may be huge. */
+const MAX_REASON_LENGTH = 300;
+
+/**
+ * Formats problems as one line: `cidrIp: has host bits set; ...; approval.ticket: ...`.
+ *
+ * The first ten are listed, each reason cut at 300 characters, then `and N more problems`: the
+ * message goes into an outcome, which must stay within SQS's 256 KiB message size.
+ */
 export function formatProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
+  const listed = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map((p) => `${p.field}: ${truncate(p.reason, MAX_REASON_LENGTH)}`);
+  const more = problems.length - listed.length;
+  if (more > 0) listed.push(`and ${more} more problem${more === 1 ? '' : 's'}`);
+  return listed.join('; ');
 }
 
 function normalise(value: z.output<typeof ingressRequestSchema>, messageId: string): IngressRequest {
