@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The package is private and never published, so tsx (a devDependency) is always installed with it:
+// the tool runs its TypeScript sources directly, with no build step to forget after a pull.
+import { register } from 'tsx/esm/api';
+
+// The SDK warns once that its 2027 releases need Node 22; Lambda runs nodejs22.x and the pinned SDK works on 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+register();
+const { createProcessIo, runCli } = await import('../cli/main.ts');
+const code = await runCli(process.argv.slice(2), createProcessIo());
+process.exitCode = code;
+// Output is flushed by now; a lingering socket must not keep a finished command alive.
+setTimeout(() => process.exit(code), 1000).unref();

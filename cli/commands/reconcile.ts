@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createRedshiftIngress } from '../../src/adapters/redshift.js';
+import { createQueuePublisher } from '../../src/adapters/sqs.js';
+import { silentLogger } from '../../src/app/ports.js';
+import { makeReconcile } from '../../src/app/reconcile.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { type DesiredState, DesiredStateError, parseDesiredState } from '../../src/domain/desired-state.js';
+import { ConfigurationError } from '../../src/domain/errors.js';
+import { hasDrift, planReconciliation } from '../../src/domain/reconcile-plan.js';
+import { createRedshiftClient, createSqsClient } from '../clients.js';
+import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatPlan } from '../io/format-plan.js';
+import { createQueueResolver } from '../queues.js';
+
+/** Options of `plan` and `reconcile`. */
+export interface ReconcileCommandOptions {
+  readonly desiredState?: string;
+  readonly maxPrune?: string;
+  readonly allowedGroups?: string;
+  /** `reconcile --apply`: enqueue the requests and publish the report, as the scheduled run does. */
+  readonly apply?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * `plan` and `reconcile`: compares the desired state with the cluster security groups. A plan
+ * changes nothing and exits 1 on drift; `reconcile --apply` enqueues the requests and publishes
+ * the report exactly as the scheduled reconcile handler does.
+ */
+export async function runReconcile(
+  options: ReconcileCommandOptions,
+  globals: GlobalOptions,
+  io: CliIo,
+): Promise<ExitCode> {
+  const source = options.desiredState ?? io.env.DESIRED_STATE_PATH ?? 'desired-state.yaml';
+  const desired = await readDesiredState(source, io);
+  const config = reconcileConfig(options, io.env);
+  const queues = createQueueResolver(globals, io.env, io.cwd);
+  const requestsUrl = options.apply ? queues.require('requests') : undefined;
+  const resultsUrl = options.apply ? queues.find('results') : undefined;
+
+  const redshiftClient = await createRedshiftClient(globals);
+  const sqs = createSqsClient(globals);
+  try {
+    // One listing serves both the drift verdict and the run, so they cannot disagree.
+    const current = await createRedshiftIngress(redshiftClient).listGroups();
+    const drift = hasDrift(planReconciliation(desired, current, { maxPrunePerRun: config.maxPrunePerRun }));
+    const reconcile = makeReconcile({
+      redshift: { listGroups: async () => current },
+      ...(requestsUrl !== undefined && { requests: createQueuePublisher(sqs, requestsUrl) }),
+      ...(resultsUrl !== undefined && { results: createQueuePublisher(sqs, resultsUrl) }),
+      config,
+      logger: silentLogger,
+    });
+    const report = await reconcile(desired, { dryRun: !options.apply });
+
+    if (options.json) writeLine(io.stdout, JSON.stringify(report));
+    else writeLine(io.stdout, formatPlan(report, source, drift));
+    if (options.apply && resultsUrl === undefined) {
+      writeLine(
+        io.stderr,
+        'note: the report was not published: no results queue URL (--results-url, RESULTS_QUEUE_URL)',
+      );
+    }
+    if (options.apply) return report.counts.errors > 0 ? ExitCode.failed : ExitCode.ok;
+    return drift ? ExitCode.failed : ExitCode.ok;
+  } finally {
+    redshiftClient.destroy();
+    sqs.destroy();
+  }
+}
+
+async function readDesiredState(source: string, io: CliIo): Promise<DesiredState> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, source), 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError(`--desired-state ${source}: cannot be read (${reason})`, { cause: error });
+  }
+  try {
+    return parseDesiredState(text, source);
+  } catch (error) {
+    if (error instanceof DesiredStateError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The policy and prune cap, read from the same variables and by the same parser as the handler's
+ * configuration, so a plan predicts the run. Without ALLOWED_GROUPS every group is assumed allowed:
+ * the authorize handler applies its own policy to whatever is enqueued.
+ */
+function reconcileConfig(
+  options: ReconcileCommandOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<Config, 'policy' | 'maxPrunePerRun'> {
+  try {
+    const config = loadConfig({
+      // loadConfig insists on a results queue; the policy and prune cap do not depend on it.
+      RESULTS_QUEUE_URL: 'http://127.0.0.1/unused',
+      ALLOWED_GROUPS: options.allowedGroups ?? env.ALLOWED_GROUPS ?? '*',
+      MIN_CIDR_PREFIX: env.MIN_CIDR_PREFIX,
+      ALLOWED_EC2_OWNER_IDS: env.ALLOWED_EC2_OWNER_IDS,
+      REQUIRE_APPROVAL: env.REQUIRE_APPROVAL,
+      MAX_PRUNE_PER_RUN: options.maxPrune ?? env.MAX_PRUNE_PER_RUN,
+    });
+    return { policy: config.policy, maxPrunePerRun: config.maxPrunePerRun };
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    const problems = error.problems.map((problem) =>
+      problem
+        .replace(
+          /^ALLOWED_GROUPS:/,
+          options.allowedGroups !== undefined ? '--allowed-groups:' : 'ALLOWED_GROUPS:',
+        )
+        .replace(
+          /^MAX_PRUNE_PER_RUN:/,
+          options.maxPrune !== undefined ? '--max-prune:' : 'MAX_PRUNE_PER_RUN:',
+        ),
+    );
+    throw new UsageError(problems.join('\n'), { cause: error });
+  }
+}

@@ -1,0 +1,32 @@
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import {
+  type ReconciliationReport,
+  reconciliationReportSchema,
+} from '../../src/domain/reconciliation-report.js';
+
+/** What a results-queue message holds: an outcome, a reconciliation report, or something else. */
+export type ResultMessage =
+  | { readonly kind: 'outcome'; readonly outcome: Outcome }
+  | { readonly kind: 'report'; readonly report: ReconciliationReport }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/** Reads a results-queue body against the published outcome and report schemas; never throws. */
+export function readResultBody(body: string): ResultMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { kind: 'unknown', reason: 'the body is not JSON' };
+  }
+  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+  if (type === 'reconciliation-report') {
+    const report = reconciliationReportSchema.safeParse(json);
+    return report.success
+      ? { kind: 'report', report: report.data }
+      : { kind: 'unknown', reason: 'a reconciliation report that does not match its schema' };
+  }
+  const outcome = outcomeSchema.safeParse(json);
+  return outcome.success
+    ? { kind: 'outcome', outcome: outcome.data }
+    : { kind: 'unknown', reason: `not an outcome: ${outcome.error.issues[0]?.message ?? 'invalid'}` };
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { cliEnv, finished, startCli, waitForOutput } from './cli-process.js';
+
+describe('redshift-ingress local (spawned)', () => {
+  it('runs the service as npm start does and stops cleanly on Ctrl-C', async () => {
+    // Prepare: no endpoint, so the embedded emulator starts, on a free port.
+    const env = cliEnv('');
+    delete env.AWS_ENDPOINT_URL;
+
+    // Act
+    const child = startCli(
+      ['local', '--port', '0', '--no-examples', '--no-outcomes', '--reconcile-every', '0'],
+      env,
+    );
+    const done = finished(child);
+    await waitForOutput(child, '(Ctrl-C to stop)');
+    child.kill('SIGINT');
+    const result = await done;
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^redshift-ingress is running on http:\/\/127\.0\.0\.1:\d+ \(embedded emulator\)\n/,
+    );
+    expect(result.stdout).toMatch(
+      /requests queue: http:\/\/127\.0\.0\.1:\d+\/000000000000\/redshift-ingress-local-requests\n/,
+    );
+    expect(result.stdout).toContain(
+      'Outcomes are left on the results queue: redshift-ingress results --follow',
+    );
+    expect(result.stdout).toContain('\nstopping...\n');
+    expect(result.stderr).toBe('');
+  });
+});
