@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { createQueuePublisher, type OutgoingMessage } from '../../src/adapters/sqs.js';
 import { isSuccess } from '../../src/domain/outcome.js';
@@ -279,12 +279,14 @@ async function send(
 }
 
 function toMessage(request: LineRequest): OutgoingMessage {
+  const body = JSON.stringify(request.body);
   return {
     id: request.body.requestId,
-    body: JSON.stringify(request.body),
-    // FIFO requests queues: one group's changes stay in order, and a resubmitted line deduplicates.
+    body,
+    // FIFO requests queues: one group's changes stay in order. Deduplication is by content, not by
+    // request id, so a resubmission carrying a new task token is not dropped (see the README).
     groupId: request.body.clusterSecurityGroupName,
-    deduplicationId: request.body.requestId,
+    deduplicationId: createHash('sha256').update(body).digest('hex'),
   };
 }
 

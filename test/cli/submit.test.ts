@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureQueues, type LocalQueues } from '../../local/stack.js';
 import { buildOutcome } from '../../src/domain/outcome.js';
@@ -162,6 +162,45 @@ describe('redshift-ingress submit (spawned, against the emulator)', () => {
     expect(
       left.map((message) => (JSON.parse(message.Body ?? '{}') as { requestId: string }).requestId),
     ).toEqual(['someone-else']);
+  });
+
+  it('sends to a FIFO queue with the group as message group and a content-based deduplication id', async () => {
+    // Prepare
+    const fifo = await ensureQueues(emulator.sqs, { prefix: 'fifo-submit', fifo: true });
+    const list = '203.0.113.0/24\n198.51.100.0/24\n';
+
+    // Act
+    const result = await runCli(
+      [
+        'submit',
+        '-',
+        '--group',
+        'analytics-prod',
+        '--request-id-prefix',
+        'f',
+        '--queue-url',
+        fifo.requests.url,
+      ],
+      cliEnv(emulator.emulator.url),
+      { input: list },
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    const { Messages = [] } = await emulator.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: fifo.requests.url,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+      }),
+    );
+    expect(
+      Messages.map((message) => (JSON.parse(message.Body ?? '{}') as { requestId: string }).requestId),
+    ).toEqual(['f-1', 'f-2']);
+    for (const message of Messages) {
+      expect(message.Attributes?.MessageGroupId).toBe('analytics-prod');
+      expect(message.Attributes?.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    }
   });
 
   it('refuses to run without a requests queue URL, naming every way to give one (exit 2)', async () => {
