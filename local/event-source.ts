@@ -51,7 +51,15 @@ export interface InvocationReport {
 /** A running event source: stop it to end polling and wait for invocations in flight. */
 export interface EventSource {
   stop(): Promise<void>;
-  readonly stats: { invocations: number; records: number; deleted: number; errors: number; dropped: number };
+  readonly stats: {
+    invocations: number;
+    records: number;
+    deleted: number;
+    errors: number;
+    dropped: number;
+    /** Handler calls not yet settled, counting those past their timeout that still run. */
+    running: number;
+  };
 }
 
 /**
@@ -71,7 +79,7 @@ export function startEventSource(options: EventSourceOptions): EventSource {
   const functionName = options.functionName ?? 'authorize';
   const region = options.queueArn.split(':')[3] ?? 'us-east-1';
   const lifetime = new AbortController();
-  const stats = { invocations: 0, records: 0, deleted: 0, errors: 0, dropped: 0 };
+  const stats = { invocations: 0, records: 0, deleted: 0, errors: 0, dropped: 0, running: 0 };
 
   const receive = async (max: number, wait: number): Promise<Message[]> => {
     const response = await options.sqs.send(
@@ -123,7 +131,12 @@ export function startEventSource(options: EventSourceOptions): EventSource {
     const context = createLambdaContext(functionName, region, timeoutMs);
     let response: SQSBatchResponse | undefined;
     try {
-      response = await withTimeout(options.handler({ Records: records }, context), timeoutMs);
+      // Here a timed-out handler keeps running (Lambda would freeze it): `running` lets observers wait for it.
+      stats.running += 1;
+      const call = (async () => options.handler({ Records: records }, context))().finally(() => {
+        stats.running -= 1;
+      });
+      response = await withTimeout(call, timeoutMs);
     } catch (error) {
       // A thrown error or a timeout: Lambda deletes nothing; every record returns after its visibility timeout.
       return { records, outcome: 'error', deleted: 0, failed: records.map((r) => r.messageId), error };
