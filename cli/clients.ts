@@ -15,9 +15,24 @@ function clientConfig(options: GlobalOptions): { endpoint?: string; region?: str
   };
 }
 
+/**
+ * The SDK's console logger, less two things: its notice that a queue URL names another host than
+ * the resolved endpoint (the tool sends to the queue URL's host on purpose: the URL comes from the
+ * stack that owns the queue), and its dump of failed calls (the tool reports each failure itself).
+ */
+const sqsLogger = {
+  debug: (): void => {},
+  info: (): void => {},
+  warn: (...content: unknown[]): void => {
+    if (typeof content[0] === 'string' && content[0].startsWith('QueueUrl=')) return;
+    console.warn(...content);
+  },
+  error: (): void => {},
+};
+
 /** Creates the SQS client of one invocation from `--endpoint`, `--region` and `--profile`. */
 export function createSqsClient(options: GlobalOptions): SQSClient {
-  return new SQSClient(clientConfig(options));
+  return new SQSClient({ ...clientConfig(options), logger: sqsLogger });
 }
 
 /** Creates the Redshift client, loading its SDK only for the commands that need it. */

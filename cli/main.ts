@@ -294,12 +294,16 @@ function reportError(error: unknown, io: CliIo): number {
     return error.exitCode;
   }
   const aws = asAwsError(error);
+  const network = aws.$metadata?.httpStatusCode === undefined && aws.code !== undefined;
   const hint = /region is missing/i.test(aws.message)
     ? ' (pass --region or set AWS_REGION)'
     : /credential/i.test(aws.message)
       ? ' (pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID)'
-      : '';
-  writeLine(io.stderr, `error: ${aws.name}: ${aws.message}${hint}`);
+      : network
+        ? ' (is the endpoint reachable? --endpoint, AWS_ENDPOINT_URL, or the queue URL names it)'
+        : '';
+  const kind = network ? 'network error: ' : aws.name === 'Error' ? '' : `${aws.name}: `;
+  writeLine(io.stderr, `error: ${kind}${aws.message}${hint}`);
   return ExitCode.awsError;
 }
 

@@ -81,6 +81,19 @@ describe('redshift-ingress dlq (spawned, against the emulator)', () => {
     expect(await queueCounts(emulator.sqs, queues.requestsDlq.url)).toEqual({ visible: 4, inFlight: 0 });
   });
 
+  it('exits 5 with the AWS error when the queue does not exist', async () => {
+    // Act
+    const result = await runCli(
+      ['dlq', 'count', '--dlq-url', `${emulator.emulator.url}/000000000000/no-such-dlq`],
+      cliEnv(emulator.emulator.url),
+    );
+
+    // Assess
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/^error: QueueDoesNotExist: .+\n$/);
+    expect(result.stdout).toBe('');
+  });
+
   it('redrive moves every message back with StartMessageMoveTask, finding the source queue itself', async () => {
     // Prepare: no requests queue URL is given.
     const env = cliEnv(emulator.emulator.url, { REQUESTS_DLQ_URL: queues.requestsDlq.url });
