@@ -176,7 +176,10 @@ ${EXIT_CODES_HELP}`,
     .action(
       run(async (globals, options) => {
         const { runReconcile } = await import('./commands/reconcile.js');
-        return runReconcile(options, globals, io);
+        const code = await runReconcile(options, globals, io);
+        if (!options.apply && !options.json)
+          writeLine(io.stderr, 'note: nothing was enqueued; add --apply to reconcile');
+        return code;
       }),
     );
 
