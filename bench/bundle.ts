@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BuildOptions, build } from 'esbuild';
+import { parse } from 'yaml';
+
+/** The repository root, where serverless.yml and node_modules are. */
+export const ROOT = new URL('..', import.meta.url).pathname;
+
+// serverless-esbuild's own keys, removed before its options reach esbuild (its bundle.ts does the same).
+const PLUGIN_KEYS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+];
+
+// serverless-esbuild's defaults under the options a service gives; arrays are replaced, not merged.
+const PLUGIN_DEFAULTS = {
+  bundle: true,
+  target: 'node18',
+  exclude: ['aws-sdk'],
+  platform: 'node',
+  outputFileExtension: '.js',
+};
+
+/**
+ * The esbuild options of the deployed bundles, read from `custom.esbuild` of serverless.yml and
+ * translated as serverless-esbuild translates them, so the benchmark measures what Lambda runs.
+ *
+ * @throws Error naming serverless.yml when it has no `custom.esbuild`
+ */
+export function readDeployedBuildOptions(serverlessYml = join(ROOT, 'serverless.yml')): BuildOptions {
+  // CloudFormation tags (!Ref, !GetAtt) are not YAML core tags; they do not matter here.
+  const service = parse(readFileSync(serverlessYml, 'utf8'), { logLevel: 'silent' }) as {
+    custom?: { esbuild?: Record<string, unknown> };
+  };
+  const custom = service.custom?.esbuild;
+  if (typeof custom !== 'object' || custom === null) {
+    throw new Error(`${serverlessYml}: custom.esbuild is missing; the benchmark bundles as it says`);
+  }
+  const merged: Record<string, unknown> = { ...PLUGIN_DEFAULTS, ...custom };
+  const exclude = stringArray(merged.exclude);
+  const extension = String(merged.outputFileExtension);
+  const options: Record<string, unknown> = { ...merged };
+  for (const key of PLUGIN_KEYS) delete options[key];
+  return {
+    ...(options as BuildOptions),
+    external: [...stringArray(merged.external), ...(exclude.includes('*') ? [] : exclude)],
+    ...(extension !== '.js' && { outExtension: { '.js': extension } }),
+  };
+}
+
+function stringArray(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).filter((item): item is string => typeof item === 'string');
+}
+
+/** One bundle built: its entry name, file and size. */
+export interface BuiltBundle {
+  readonly name: string;
+  readonly file: string;
+  readonly bytes: number;
+}
+
+/**
+ * Bundles entry points (name to source path, relative to the root) into `outdir` with `options`,
+ * returning each bundle's file and size in bytes.
+ */
+export async function bundleEntries(
+  entries: Readonly<Record<string, string>>,
+  outdir: string,
+  options: BuildOptions,
+): Promise<Record<string, BuiltBundle>> {
+  const result = await build({
+    ...options,
+    absWorkingDir: ROOT,
+    entryPoints: entries,
+    outdir,
+    metafile: true,
+    write: true,
+    logLevel: 'error',
+  });
+  const built: Record<string, BuiltBundle> = {};
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    if (output.entryPoint === undefined) continue;
+    const name = Object.keys(entries).find((key) => entries[key] === output.entryPoint);
+    if (name === undefined) continue;
+    built[name] = { name, file: join(ROOT, file), bytes: output.bytes };
+  }
+  for (const name of Object.keys(entries)) {
+    if (built[name] === undefined) throw new Error(`bundle "${name}": esbuild produced no output for it`);
+  }
+  return built;
+}

@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { type BuiltBundle, bundleEntries, ROOT, readDeployedBuildOptions } from './bundle.js';
+import { median, rotate } from './stats.js';
+
+const run = promisify(execFile);
+
+/** The bundles whose cold start is measured, by name, with their entry points. */
+const HANDLERS = { authorize: 'handlers/authorize.ts', reconcile: 'handlers/reconcile.ts' } as const;
+const FLOOR = { floor: 'bench/floor/clients-only.ts' } as const;
+/** The floor plus one part of a handler each: where the difference to the floor comes from. */
+const PARTS = {
+  'floor + domain (zod, CIDR, policy)': 'bench/floor/with-domain.ts',
+  'floor + Powertools Logger, Metrics, middy': 'bench/floor/with-powertools.ts',
+  'floor + Step Functions client': 'bench/floor/with-step-functions.ts',
+  'floor + desired state (yaml, zod)': 'bench/floor/with-desired-state.ts',
+} as const;
+/** The authorize handler with the SDK left to the runtime, as the alternative to bundling it. */
+const SDK_EXTERNAL = 'authorize, SDK from the runtime';
+
+/** Options of {@link measureColdStart}. */
+export interface ColdStartOptions {
+  /** Imports of each bundle, each in a fresh Node process; the median is reported. */
+  readonly runs: number;
+  /** Where the bundles are written; inside node_modules so an external SDK resolves. */
+  readonly outdir: string;
+}
+
+/** One bundle's figures. */
+export interface ColdStartRow {
+  readonly name: string;
+  readonly kind: 'floor' | 'handler' | 'part' | 'variant';
+  readonly bytes: number;
+  /** Median wall time of `await import(bundle)` in a fresh process. */
+  readonly importMs: number;
+  /** Median CPU time (user + system) of the same import: steadier than wall time on a busy machine. */
+  readonly importCpuMs: number;
+}
+
+/** The cold-start figures: every bundle with its size and median import time. */
+export interface ColdStartResult {
+  readonly runs: number;
+  readonly rows: readonly ColdStartRow[];
+  readonly floor: ColdStartRow;
+}
+
+/** The environment a handler needs at import, with dummy values: nothing is called. */
+export function dummyHandlerEnv(): Record<string, string> {
+  return {
+    RESULTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/redshift-ingress-bench-results',
+    REQUESTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/redshift-ingress-bench-requests',
+    ALLOWED_GROUPS: 'bench-*',
+    DESIRED_STATE_PATH: join(ROOT, 'examples/desired-state.yaml'),
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    // Lambda runs Node 22, where the SDK prints no support warning; printing it would be counted here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/**
+ * A clean environment for a child Node process: no NODE_OPTIONS (tsx registers its loader there),
+ * so the child runs the bundle as Lambda would, with plain Node.
+ */
+export function childEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', ...dummyHandlerEnv(), ...extra };
+}
+
+const IMPORT_SCRIPT = `
+const cpu = process.cpuUsage();
+const started = performance.now();
+await import(process.argv[1]);
+const wallMs = performance.now() - started;
+const used = process.cpuUsage(cpu);
+process.stdout.write(JSON.stringify({ wallMs, cpuMs: (used.user + used.system) / 1000 }));
+`;
+
+async function timeImport(bundle: BuiltBundle): Promise<{ wallMs: number; cpuMs: number }> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(bundle.file).href],
+    { env: childEnv(), cwd: ROOT },
+  );
+  return JSON.parse(stdout) as { wallMs: number; cpuMs: number };
+}
+
+/**
+ * Builds the handlers, the floor and the parts as serverless.yml builds them, then imports each
+ * bundle `runs` times in fresh processes, interleaved so they share the machine's noise.
+ */
+export async function measureColdStart(options: ColdStartOptions): Promise<ColdStartResult> {
+  const deployed = readDeployedBuildOptions();
+  const built = await bundleEntries({ ...FLOOR, ...HANDLERS, ...PARTS }, options.outdir, deployed);
+  const external = await bundleEntries(
+    { [SDK_EXTERNAL]: HANDLERS.authorize },
+    join(options.outdir, 'sdk-external'),
+    {
+      ...deployed,
+      external: [...(deployed.external ?? []), '@aws-sdk/*'],
+    },
+  );
+  const kinds: Record<string, ColdStartRow['kind']> = {
+    floor: 'floor',
+    ...Object.fromEntries(Object.keys(HANDLERS).map((name) => [name, 'handler'])),
+    ...Object.fromEntries(Object.keys(PARTS).map((name) => [name, 'part'])),
+    [SDK_EXTERNAL]: 'variant',
+  };
+  const bundles = [...Object.values(built), ...Object.values(external)];
+  const samples = new Map(
+    bundles.map((bundle) => [bundle.name, { wall: [] as number[], cpu: [] as number[] }]),
+  );
+  for (let round = 0; round < options.runs; round += 1) {
+    for (const bundle of rotate(bundles, round)) {
+      const { wallMs, cpuMs } = await timeImport(bundle);
+      const sample = samples.get(bundle.name);
+      sample?.wall.push(wallMs);
+      sample?.cpu.push(cpuMs);
+    }
+  }
+  const rows = bundles.map((bundle): ColdStartRow => {
+    const sample = samples.get(bundle.name) ?? { wall: [], cpu: [] };
+    return {
+      name: bundle.name,
+      kind: kinds[bundle.name] ?? 'variant',
+      bytes: bundle.bytes,
+      importMs: median(sample.wall),
+      importCpuMs: median(sample.cpu),
+    };
+  });
+  const floor = rows.find((row) => row.kind === 'floor') as ColdStartRow;
+  return { runs: options.runs, rows, floor };
+}
