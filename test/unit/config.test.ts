@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       resultsQueueUrl: minimal.RESULTS_QUEUE_URL,
       policy: { allowedGroups: ['analytics-*', 'reporting'], minCidrPrefix: 16, requireApproval: false },
       maxReceiveCount: 5,
-      concurrency: 4,
+      concurrency: 10,
       retryBaseSeconds: 30,
       retryMaxSeconds: 900,
       maxPrunePerRun: 5,
