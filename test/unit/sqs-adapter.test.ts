@@ -1,4 +1,10 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  BatchRequestTooLong,
+  ChangeMessageVisibilityBatchCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandInput,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -45,6 +51,47 @@ describe('chunkMessages', () => {
 
     // Assess
     expect(chunks.map((chunk) => chunk.length)).toEqual([2, 2, 1]);
+  });
+
+  it('fills a batch up to exactly 256 KiB and not one byte more', () => {
+    // Prepare: each message counts its body plus 22 bytes of attributes (status, String, authorized).
+    const half = (262_144 - 2 * 22) / 2;
+    const exact = [...messages(1, half), ...messages(1, half)];
+    const over = [...messages(1, half), ...messages(1, half + 1)];
+
+    // Act
+    const fits = chunkMessages(exact);
+    const splits = chunkMessages(over);
+
+    // Assess
+    expect(fits.map((chunk) => chunk.length)).toEqual([2]);
+    expect(splits.map((chunk) => chunk.length)).toEqual([1, 1]);
+  });
+
+  it('counts bodies in UTF-8 bytes, not characters', () => {
+    // Prepare: 70,000 characters of two bytes each; two of them fit by characters but not by bytes.
+    const accented = Array.from({ length: 2 }, (_, index) => ({ id: `e${index}`, body: 'é'.repeat(70_000) }));
+
+    // Act
+    const chunks = chunkMessages(accented);
+
+    // Assess
+    expect(chunks.map((chunk) => chunk.length)).toEqual([1, 1]);
+  });
+
+  it('gives a message above the limit a batch of its own, keeping the order of the others', () => {
+    // Prepare
+    const mixed = [...messages(1), { id: 'huge', body: 'x'.repeat(300_000) }, ...messages(2)];
+
+    // Act
+    const chunks = chunkMessages(mixed);
+
+    // Assess
+    expect(chunks.map((chunk) => chunk.map((message) => message.id))).toEqual([
+      ['m0'],
+      ['huge'],
+      ['m0', 'm1'],
+    ]);
   });
 });
 
@@ -147,6 +194,70 @@ describe('createQueuePublisher', () => {
     // Assess
     expect(report.failed.size).toBe(0);
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 2);
+  });
+
+  it('sends outcomes near the SQS size limit in batches SQS accepts, every one exactly once', async () => {
+    // Prepare: SQS refuses a SendMessageBatch above 256 KiB in total with BatchRequestTooLong.
+    sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => {
+      const bytes = (input.Entries ?? []).reduce(
+        (sum, entry) =>
+          sum +
+          Buffer.byteLength(entry.MessageBody ?? '') +
+          Object.entries(entry.MessageAttributes ?? {}).reduce(
+            (attributes, [name, value]) =>
+              attributes +
+              name.length +
+              (value.DataType ?? '').length +
+              Buffer.byteLength(value.StringValue ?? ''),
+            0,
+          ),
+        0,
+      );
+      if (bytes > 262_144) {
+        throw new BatchRequestTooLong({
+          message: 'Batch requests cannot be longer than 262144 bytes',
+          $metadata: {},
+        });
+      }
+      return succeedAll(input);
+    });
+    const near = [
+      ...messages(3, 262_144 - 22),
+      ...messages(6, 120_000).map((message) => ({ ...message, id: `n${message.id}` })),
+    ];
+    const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
+
+    // Act
+    const report = await publisher.publish(near);
+
+    // Assess
+    expect(report.failed.size).toBe(0);
+    expect(report.calls).toBe(6);
+    const sent = sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => entry.MessageBody?.slice(0, 8)));
+    expect(sent).toEqual(near.map((message) => message.body.slice(0, 8)));
+  });
+
+  it('reports an outcome too large for SQS as not accepted, without holding back the others', async () => {
+    // Prepare
+    sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => {
+      if ((input.Entries ?? []).some((entry) => (entry.MessageBody ?? '').length > 262_144)) {
+        throw new BatchRequestTooLong({
+          message: 'Batch requests cannot be longer than 262144 bytes',
+          $metadata: {},
+        });
+      }
+      return succeedAll(input);
+    });
+    const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
+
+    // Act
+    const report = await publisher.publish([...messages(2), { id: 'huge', body: 'x'.repeat(300_000) }]);
+
+    // Assess
+    expect([...report.failed.keys()]).toEqual(['huge']);
+    expect(report.failed.get('huge')).toMatch(/^BatchRequestTooLong: /);
   });
 
   it('adds group and deduplication ids on a FIFO queue', async () => {
