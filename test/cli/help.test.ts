@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as runInProcess } from '../../cli/main.js';
-import { captureIo, cliEnv, runCli } from './cli-process.js';
+import { captureIo, cliEnv, runCli, startCli } from './cli-process.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'cli-help-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -35,6 +35,24 @@ describe('redshift-ingress --help', () => {
       '3  some input lines were invalid: they are reported, the valid ones were sent',
     );
     expect(result.stderr).toBe('');
+  });
+
+  it('ends quietly when its reader closes the pipe early (`| head`)', async () => {
+    // Prepare
+    const child = startCli(['submit', '--help'], cliEnv('http://127.0.0.1:9'));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+
+    // Act: read the first chunk, then close our end as `head -1` does.
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('EPIPE');
   });
 
   it.each(COMMANDS.map((args) => ({ args, command: args.join(' ') || '(no command)' })))(
