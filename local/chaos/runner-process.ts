@@ -33,6 +33,7 @@ if (args.endpoint === undefined) {
   process.exit(2);
 }
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// A bad setting stops the runner before it polls, with the message naming every bad variable.
 const service = await startLocalService({
   endpoint: args.endpoint,
   queues: {
@@ -52,6 +53,9 @@ const service = await startLocalService({
       ),
     onError: (error) => console.error(`poller: ${(error as Error).message}`),
   },
+}).catch((error: unknown) => {
+  console.error(`runner could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 });
 console.log('ready');
 

@@ -32,8 +32,11 @@ afterEach(async () => {
   stack = undefined;
 });
 
-/** Starts the runner in a process of its own and resolves once it polls. */
-async function startRunner(endpoint: string): Promise<ChildProcess> {
+/** Starts the runner in a process of its own, its handler configured by `env` on top of test defaults. */
+function spawnRunner(
+  endpoint: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
   const child = spawn(
     process.execPath,
     [
@@ -59,22 +62,30 @@ async function startRunner(endpoint: string): Promise<ChildProcess> {
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_REGION: 'us-east-1',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   children.push(child);
   let output = '';
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    errors += chunk.toString();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
   });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return { child, output: () => output };
+}
+
+/** Starts the runner and resolves once it polls. */
+async function startRunner(endpoint: string): Promise<ChildProcess> {
+  const { child, output } = spawnRunner(endpoint);
   await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready\n')) resolve();
+    child.stdout?.on('data', () => {
+      if (output().includes('ready\n')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`runner exited (${code}) before polling: ${errors}`)));
+    child.once('exit', (code) => reject(new Error(`runner exited (${code}) before polling: ${output()}`)));
   });
   return child;
 }
@@ -196,4 +207,29 @@ describe('crash safety: the runner process killed mid-batch and restarted', () =
     const group = emulator.redshiftGroups().find((candidate) => candidate.name === GROUP);
     expect(group?.cidrIps.sort()).toEqual(Array.from({ length: 15 }, (_, i) => `10.0.${i}.0/24`).sort());
   }, 60_000);
+
+  it('a runner with invalid configuration exits before polling, naming every bad variable', async () => {
+    // Prepare
+    stack = await startTestEmulator();
+    await ensureQueues(stack.sqs, {
+      prefix: PREFIX,
+      maxReceiveCount: 5,
+      visibilityTimeoutSeconds: VISIBILITY_SECONDS,
+    });
+
+    // Act
+    const { child, output } = spawnRunner(stack.emulator.url, {
+      ALLOWED_GROUPS: '',
+      MIN_CIDR_PREFIX: 'wide',
+    });
+    const [code] = await once(child, 'exit');
+
+    // Assess
+    expect(code).toBe(1);
+    expect(output()).not.toContain('ready');
+    expect(output()).toContain(
+      'runner could not start: Invalid configuration: ALLOWED_GROUPS: is required; MIN_CIDR_PREFIX: must be a whole number from 0 to 32, got "wide"',
+    );
+    expect(stack.emulator.stats.calls['sqs.ReceiveMessage'] ?? 0).toBe(0);
+  }, 30_000);
 });

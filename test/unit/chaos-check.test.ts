@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ChaosObservations, checkRun, type Delivery } from '../../local/chaos/check-run.js';
 import { formatChaosReport } from '../../local/chaos/format-report.js';
-import { DEFAULT_FAULTS } from '../../local/chaos/run-chaos.js';
+import { DEFAULT_FAULTS, runChaos } from '../../local/chaos/run-chaos.js';
 import {
   DEFAULT_SHARES,
   GroupRole,
@@ -362,5 +362,17 @@ describe('formatChaosReport', () => {
     expect(text).toContain('acknowledged 3, lost 1; DLQ 0');
     expect(text).toContain('result: 1 VIOLATIONS (replay with --seed 7)');
     expect(text).toContain('[lost] 1\n    - add (message m-add) was acknowledged without any outcome');
+  });
+});
+
+describe('runChaos options', () => {
+  it('refuses bad options before starting anything, naming each', async () => {
+    // Act
+    const run = runChaos({ requests: 0, waves: 1.5, shares: { invalid: 2 }, faults: { dropRate: -0.1 } });
+
+    // Assess
+    await expect(run).rejects.toThrow(
+      /^invalid chaos options: requests: must be a whole number >= 1, got 0; waves: must be a whole number >= 1, got 1.5; shares.invalid: must be a probability from 0 to 1, got 2; faults.dropRate: must be a probability from 0 to 1, got -0.1; shares: invalid \+ refused \+ overQuota must be at most 1/,
+    );
   });
 });
