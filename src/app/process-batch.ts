@@ -64,7 +64,13 @@ interface Item {
 /** What becomes of one record after its API call. */
 type Decision =
   /** Publish this outcome; acknowledged records are deleted once it is accepted, others go on to the DLQ. */
-  | { readonly kind: 'outcome'; readonly outcome: Outcome; readonly acknowledge: boolean }
+  | {
+      readonly kind: 'outcome';
+      readonly outcome: Outcome;
+      readonly acknowledge: boolean;
+      /** FIFO: acknowledged even after an earlier record of its group failed (a rejection needs no order). */
+      readonly unordered?: boolean;
+    }
   /** A transient failure before the last attempt: nothing is published, SQS delivers it again later. */
   | { readonly kind: 'retry'; readonly error: OutcomeError }
   /** FIFO: an earlier record of the same message group failed, so this one is not attempted. */
@@ -161,10 +167,15 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
         processedAt: now(),
       });
 
-    // Each skip still counts as a delivery: on the last one the record goes on to the DLQ, so it gets
-    // its `failed` outcome there rather than vanishing into the DLQ without one.
+    // Each skip still counts as a delivery, and after the last one SQS moves the record to the DLQ.
+    // So on its last delivery a skipped record gets its final outcome: the rejection when it needs no
+    // API call (its effect does not depend on order), otherwise `failed` on its way to the DLQ.
     const skipDecision = (item: Item, blockedBy: string): Decision => {
       if (item.attempt < config.maxReceiveCount) return { kind: 'skip' };
+      if (item.rejection) {
+        const outcome = outcomeOf(item, Status.rejected, item.rejection);
+        return { kind: 'outcome', outcome, acknowledge: true, unordered: true };
+      }
       const failure = {
         code: 'PrecedingRequestFailed',
         message: `not attempted: request ${blockedBy} before it in FIFO message group ${item.messageGroupId} failed, and this was its last delivery (MAX_RECEIVE_COUNT ${config.maxReceiveCount})`,
@@ -242,8 +253,11 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
     const failedGroups = new Set<string>();
     items.forEach((item, index) => {
       if (item.messageGroupId === undefined) return;
-      if (failedGroups.has(item.messageGroupId)) failed.add(index);
-      else if (failed.has(index)) failedGroups.add(item.messageGroupId);
+      const decision = decisions[index] as Decision;
+      const unordered = decision.kind === 'outcome' && decision.unordered === true && !failed.has(index);
+      if (failedGroups.has(item.messageGroupId)) {
+        if (!unordered) failed.add(index);
+      } else if (failed.has(index)) failedGroups.add(item.messageGroupId);
     });
 
     // Callbacks answer only what is final and published: a record SQS delivers again answers then.

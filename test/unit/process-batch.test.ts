@@ -354,7 +354,7 @@ describe('makeProcessBatch', () => {
     expect(publishedOutcomes().map((o) => o.messageId)).toEqual(['g1-1', 'g2-1']);
   });
 
-  it('FIFO: a record skipped on its last delivery gets a failed outcome before it reaches the DLQ', async () => {
+  it('FIFO: on its last delivery a skipped record gets its final outcome: failed on its way to the DLQ, or its rejection', async () => {
     // Prepare: both records are on their last delivery; the first fails, so the second is not attempted.
     redshiftMock.on(AuthorizeClusterSecurityGroupIngressCommand).rejects(redshiftErrors.serverError());
     const { processBatch } = harness({ maxReceiveCount: 4 });
@@ -372,10 +372,11 @@ describe('makeProcessBatch', () => {
           messageGroupId: 'g1',
           receiveCount: 4,
         }),
+        record('not json', { messageId: 'g1-3', messageGroupId: 'g1', receiveCount: 4 }),
       ),
     );
 
-    // Assess
+    // Assess: the invalid body needs no order, so it is rejected and deleted rather than dead-lettered.
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'g1-1' }, { itemIdentifier: 'g1-2' }]);
     expect(redshiftMock).toHaveReceivedCommandTimes(AuthorizeClusterSecurityGroupIngressCommand, 1);
     expect(publishedOutcomes()).toEqual([
@@ -390,6 +391,11 @@ describe('makeProcessBatch', () => {
             'not attempted: request first before it in FIFO message group g1 failed, and this was its last delivery (MAX_RECEIVE_COUNT 4)',
           retryable: true,
         },
+      }),
+      expect.objectContaining({
+        messageId: 'g1-3',
+        status: 'rejected',
+        error: expect.objectContaining({ code: 'InvalidRequest' }),
       }),
     ]);
     expect(sqsMock).not.toHaveReceivedCommand(ChangeMessageVisibilityBatchCommand);
