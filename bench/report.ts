@@ -45,7 +45,7 @@ export function renderReport(results: BenchResults): string {
     'The machine is shared (2 cores, other test suites running): absolute times move from run to run, so',
     'every figure that is a time is given as a ratio to a floor or a baseline measured in the same run,',
     'interleaved with it so both see the same noise.',
-    results.quick ? '\n**Quick run: sizes too small for the figures to mean anything.**' : '',
+    ...(results.quick ? ['', '**Quick run: sizes too small for the figures to mean anything.**'] : []),
     '',
     renderColdStart(results.coldStart),
     '',

@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type Emulator, startEmulator } from '../local/emulator/index.js';
 import { createLambdaContext } from '../local/lambda-context.js';
 import { ensureClusterSecurityGroup, ensureQueues, type LocalQueues } from '../local/stack.js';
+import { loadConfig } from '../src/config.js';
 import { median } from './stats.js';
 import {
   describeWorkload,
@@ -62,6 +63,12 @@ interface Subject {
 
 let instance = 0;
 
+/** The handler's CONCURRENCY when the variable is unset. */
+const DEFAULT_CONCURRENCY = loadConfig({
+  RESULTS_QUEUE_URL: 'https://example.com/q',
+  ALLOWED_GROUPS: 'x',
+}).concurrency;
+
 /**
  * Runs our handler (at each CONCURRENCY) and the Powertools baseline, one after another in this
  * process, over identical batches on the embedded emulator with latency injected into Redshift,
@@ -71,7 +78,7 @@ let instance = 0;
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const subjects: Subject[] = [
     ...options.concurrencies.map((concurrency) => ({
-      name: `ours, CONCURRENCY=${concurrency}`,
+      name: `ours, CONCURRENCY=${concurrency}${concurrency === DEFAULT_CONCURRENCY ? ' (default)' : ''}`,
       module: '../handlers/authorize.js',
       concurrency,
     })),

@@ -42,7 +42,7 @@ describe('npm run bench -- --quick', () => {
     }
     expect(written).toMatch(/^\| authorize \| [\d,]+ KiB \| [\d.]+x \|/m);
     expect(written).toMatch(/^\| reconcile \| [\d,]+ KiB \| [\d.]+x \|/m);
-    expect(written).toMatch(/^\| ours, CONCURRENCY=10 \| [\d.]+x \| 1\.00 \| 0\.10 \|/m);
+    expect(written).toMatch(/^\| ours, CONCURRENCY=10 \(default\) \| [\d.]+x \| 1\.00 \| 0\.10 \|/m);
     expect(written).toMatch(/^\| baseline \(Powertools BatchProcessor\) \| 1\.00x \|/m);
     expect(written).toContain('<!-- bench:begin');
     expect(written).toContain('<!-- bench:end -->');
