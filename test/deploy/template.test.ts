@@ -409,7 +409,7 @@ describe('authorize function', () => {
       ALLOWED_EC2_OWNER_IDS: '',
       REQUIRE_APPROVAL: 'false',
       MAX_RECEIVE_COUNT: '5',
-      CONCURRENCY: '4',
+      CONCURRENCY: '10',
       RETRY_BASE_SECONDS: '30',
       RETRY_MAX_SECONDS: '900',
     });
