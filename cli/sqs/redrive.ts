@@ -8,6 +8,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { asAwsError } from '../../src/adapters/aws-error.js';
+import { chunkWithinBatchLimits } from '../../src/adapters/sqs.js';
 import { UsageError } from '../errors.js';
 import { createQueueReader, type ReceivedMessage } from './queue-reader.js';
 
@@ -65,9 +66,6 @@ const UNSUPPORTED = new Set([
   'InvalidAction',
   'NotImplemented',
 ]);
-
-/** SendMessageBatch's limit on the bodies and attributes of one call. */
-const MAX_BATCH_BYTES = 262_144;
 
 /**
  * Moves every message of the requests DLQ back to its source queue: with StartMessageMoveTask where
@@ -193,7 +191,7 @@ async function manualMove(
         break;
       }
       const accepted: ReceivedMessage[] = [];
-      for (const chunk of chunkBySize(messages)) {
+      for (const chunk of chunkWithinBatchLimits(messages, receivedSize)) {
         const response = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: destinationUrl,
@@ -262,29 +260,17 @@ function copyAttributes(
   return copy;
 }
 
-function chunkBySize(messages: readonly ReceivedMessage[]): ReceivedMessage[][] {
-  const chunks: ReceivedMessage[][] = [];
-  let current: ReceivedMessage[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    let size = Buffer.byteLength(message.body);
-    for (const [name, value] of Object.entries(message.attributes)) {
-      size +=
-        Buffer.byteLength(name) +
-        (value.DataType?.length ?? 0) +
-        Buffer.byteLength(value.StringValue ?? '') +
-        (value.BinaryValue?.length ?? 0);
-    }
-    if (current.length > 0 && bytes + size > MAX_BATCH_BYTES) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += size;
+/** The bytes a received message counts against SQS's batch limit: body and attributes. */
+function receivedSize(message: ReceivedMessage): number {
+  let size = Buffer.byteLength(message.body);
+  for (const [name, value] of Object.entries(message.attributes)) {
+    size +=
+      Buffer.byteLength(name) +
+      (value.DataType?.length ?? 0) +
+      Buffer.byteLength(value.StringValue ?? '') +
+      (value.BinaryValue?.length ?? 0);
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return size;
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {

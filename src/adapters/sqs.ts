@@ -196,17 +196,25 @@ export function messageSize(message: OutgoingMessage): number {
 
 /** Splits messages into batches of at most 10 entries and 256 KiB, keeping their order. */
 export function chunkMessages(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
-  const chunks: OutgoingMessage[][] = [];
-  let current: OutgoingMessage[] = [];
+  return chunkWithinBatchLimits(messages, messageSize);
+}
+
+/**
+ * Splits items into SendMessageBatch-sized batches (10 entries, 256 KiB as `sizeOf` counts), keeping
+ * their order; an item larger than the limit goes alone, for SQS to refuse it by itself.
+ */
+export function chunkWithinBatchLimits<T>(items: readonly T[], sizeOf: (item: T) => number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
   let bytes = 0;
-  for (const message of messages) {
-    const size = messageSize(message);
+  for (const item of items) {
+    const size = sizeOf(item);
     if (current.length > 0 && (current.length === MAX_BATCH_ENTRIES || bytes + size > MAX_BATCH_BYTES)) {
       chunks.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(message);
+    current.push(item);
     bytes += size;
   }
   if (current.length > 0) chunks.push(current);
