@@ -250,19 +250,25 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
       }
     });
     // FIFO: a record must not be acknowledged after an earlier record of its message group failed.
-    const failedGroups = new Set<string>();
-    items.forEach((item, index) => {
-      if (item.messageGroupId === undefined) return;
-      const decision = decisions[index] as Decision;
-      const unordered = decision.kind === 'outcome' && decision.unordered === true && !failed.has(index);
-      if (failedGroups.has(item.messageGroupId)) {
-        if (!unordered) failed.add(index);
-      } else if (failed.has(index)) failedGroups.add(item.messageGroupId);
-    });
+    const failLaterRecordsOfFailedGroups = (): void => {
+      const failedGroups = new Set<string>();
+      items.forEach((item, index) => {
+        if (item.messageGroupId === undefined) return;
+        const decision = decisions[index] as Decision;
+        const unordered = decision.kind === 'outcome' && decision.unordered === true && !failed.has(index);
+        if (failedGroups.has(item.messageGroupId)) {
+          if (!unordered) failed.add(index);
+        } else if (failed.has(index)) failedGroups.add(item.messageGroupId);
+      });
+    };
+    failLaterRecordsOfFailedGroups();
 
     // Callbacks answer only what is final and published: a record SQS delivers again answers then.
     const callbackFailures = await answerTasks(items, decisions, failed, unpublished);
     for (const index of callbackFailures) failed.add(index);
+    // A record retried for its callback holds back the rest of its FIFO group too; those were already
+    // applied, so their redelivery answers idempotently (already-authorized, already-revoked).
+    if (callbackFailures.size > 0) failLaterRecordsOfFailedGroups();
 
     const deferred: { index: number; seconds: number }[] = [];
     decisions.forEach((decision, index) => {

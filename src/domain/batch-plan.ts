@@ -67,7 +67,8 @@ export function planBatch(items: readonly PlanItem[]): BatchPlan {
       callOf.push(undefined);
       return;
     }
-    const key = `${item.group}\n${item.call.target}`;
+    // The same case-insensitive name as ordering uses, or a revoke between could be coalesced over.
+    const key = `${item.group.toLowerCase()}\n${item.call.target}`;
     const open = openCalls.get(key);
     if (open !== undefined && open.action === item.call.action) {
       callOf.push(open.call);

@@ -51,6 +51,19 @@ describe('planBatch', () => {
     expect(plan.callOf).toEqual([0, 1, 2, 2, 3]);
   });
 
+  it('does not coalesce across a revoke that names the group in another case', () => {
+    // Act
+    const plan = planBatch([
+      authorize('Analytics-Prod', 'x'),
+      revoke('analytics-prod', 'x'),
+      authorize('Analytics-Prod', 'x'),
+    ]);
+
+    // Assess
+    expect(plan.callOf).toEqual([0, 1, 2]);
+    expect(plan.partitions).toEqual([[0, 1, 2]]);
+  });
+
   it('gives records without a call no call and a partition of their own', () => {
     // Act
     const plan = planBatch([{}, authorize('a', 'x'), {}]);

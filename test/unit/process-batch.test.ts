@@ -645,6 +645,32 @@ describe('makeProcessBatch', () => {
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'cb' }]);
       expect(sqsMock).toHaveReceivedCommand(ChangeMessageVisibilityBatchCommand);
     });
+
+    it('FIFO: a request retried for its callback holds back the later requests of its message group', async () => {
+      // Prepare
+      sfnMock
+        .on(SendTaskSuccessCommand)
+        .rejects(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }));
+      const { processBatch } = harness();
+
+      // Act: the revoke must not be acknowledged while the authorize before it will run again.
+      const response = await processBatch(
+        event(
+          record(requestBody({ taskToken: token, cidrIp: '10.1.0.0/16' }), {
+            messageId: 'm1',
+            messageGroupId: 'g',
+          }),
+          record(requestBody({ action: 'revoke', cidrIp: '10.1.0.0/16' }), {
+            messageId: 'm2',
+            messageGroupId: 'g',
+          }),
+          record(requestBody({ cidrIp: '10.2.0.0/16' }), { messageId: 'other', messageGroupId: 'h' }),
+        ),
+      );
+
+      // Assess
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }]);
+    });
   });
 
   it('logs requestId and messageId on every line about a request, never the whole body', async () => {
