@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
@@ -9,14 +7,13 @@ import { createRedshiftIngress } from '../src/adapters/redshift.js';
 import { createQueuePublisher } from '../src/adapters/sqs.js';
 import { makeReconcile } from '../src/app/reconcile.js';
 import { loadConfig } from '../src/config.js';
-import { parseDesiredState } from '../src/domain/desired-state.js';
 import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
+import { loadDesiredState } from '../src/load-desired-state.js';
 
 // Cold start: configuration and the desired state (packaged with the function) are read once; either
 // being invalid fails the init with every problem named.
 const config = loadConfig(process.env, 'reconcile');
-const desiredStatePath = resolve(config.desiredStatePath ?? 'desired-state.yaml');
-const desiredState = parseDesiredState(readFileSync(desiredStatePath, 'utf8'), desiredStatePath);
+const desiredState = loadDesiredState(config.desiredStatePath);
 const logger = new Logger({ serviceName: 'redshift-ingress' });
 const sqs = new SQSClient({});
 

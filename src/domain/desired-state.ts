@@ -68,7 +68,21 @@ export const desiredStateSchema = z
         z.string().regex(groupNamePattern, 'group names hold 1-255 letters, digits and hyphens'),
         groupSchema,
       )
-      .refine((groups) => Object.keys(groups).length > 0, 'must name at least one group'),
+      .refine((groups) => Object.keys(groups).length > 0, 'must name at least one group')
+      .superRefine((groups, ctx) => {
+        // Redshift compares group names without case: two spellings would fight over one group.
+        const seen = new Map<string, string>();
+        for (const name of Object.keys(groups)) {
+          const first = seen.get(name.toLowerCase());
+          if (first !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: `names the same group as "${first}" (names compare without case)`,
+            });
+          } else seen.set(name.toLowerCase(), name);
+        }
+      }),
   })
   .meta({
     $id: 'urn:redshift-ingress:schema:desired-state:v1',

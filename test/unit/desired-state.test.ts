@@ -93,6 +93,12 @@ describe('parseDesiredState', () => {
     ]);
   });
 
+  it('refuses two spellings of one group name', () => {
+    expect(problemsOf('version: 1\ngroups:\n  analytics-prod: {}\n  Analytics-Prod: {}\n')).toEqual([
+      'state.yaml:4:19: groups.Analytics-Prod: names the same group as "analytics-prod" (names compare without case)',
+    ]);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     expect(problemsOf('version: 1\ngroups:\n  a: [\n')[0]).toMatch(/^state\.yaml:\d+:\d+: document: /);
   });
