@@ -5,6 +5,7 @@ import type { CallbackResult, TaskCallbacks } from '../adapters/step-functions.j
 import type { Config } from '../config.js';
 import { planBatch } from '../domain/batch-plan.js';
 import { RejectedError, TransientError } from '../domain/errors.js';
+import { fifoGroupId } from '../domain/hash.js';
 import {
   buildOutcome,
   isSuccess,
@@ -460,7 +461,7 @@ function toMessage(outcome: Outcome, item: Item): OutgoingMessage {
       }),
     },
     // FIFO results queues: outcomes of one group stay in order; one outcome per delivery attempt.
-    groupId: item.context.clusterSecurityGroupName ?? 'invalid-requests',
+    groupId: fifoGroupId(item.context.clusterSecurityGroupName ?? 'invalid-requests'),
     deduplicationId: `${item.record.messageId}-${item.attempt}`,
   };
 }

@@ -2,10 +2,18 @@ import type { RedshiftIngress } from '../adapters/redshift.js';
 import type { MessagePublisher, OutgoingMessage } from '../adapters/sqs.js';
 import type { Config } from '../config.js';
 import type { DesiredState } from '../domain/desired-state.js';
+import { fifoGroupId } from '../domain/hash.js';
 import { makePolicyCheck } from '../domain/policy.js';
 import { type GroupPlan, planReconciliation, reconcileRequestId } from '../domain/reconcile-plan.js';
 import { countReport, type GroupReport, type ReconciliationReport } from '../domain/reconciliation-report.js';
-import { type Action, describeTarget, type IngressRequest, type IngressTarget } from '../domain/request.js';
+import {
+  type Action,
+  describeTarget,
+  formatProblems,
+  type IngressRequest,
+  type IngressTarget,
+  validateRequest,
+} from '../domain/request.js';
 import type { LoggerPort } from './ports.js';
 
 /** What a reconciliation run is built from. */
@@ -73,9 +81,19 @@ export function makeReconcile(deps: ReconcileDeps): Reconcile {
           );
           continue;
         }
+        const message = toMessage(request);
+        // The handler validates every body; one it would reject (a rule Redshift holds with host bits
+        // set, say) is reported here rather than enqueued to fail again on every run.
+        const validation = validateRequest(JSON.parse(message.body));
+        if (!validation.ok) {
+          report.errors.push(
+            `${action} ${describeTarget(target)}: not enqueued: ${formatProblems(validation.problems)}`,
+          );
+          continue;
+        }
         const entry = { requestId: request.requestId, action, target: { ...target } };
         (action === 'revoke' ? report.pruned : report.enqueued).push(entry);
-        outgoing.push({ message: toMessage(request), report, entry });
+        outgoing.push({ message, report, entry });
       }
     }
 
@@ -158,7 +176,7 @@ function toMessage(request: IngressRequest): OutgoingMessage {
     body: JSON.stringify({ ...rest, ...rule }),
     attributes: { requestedBy: RECONCILER },
     // FIFO requests queues: one group's changes stay in order, and overlapping runs deduplicate.
-    groupId: rule.clusterSecurityGroupName,
+    groupId: fifoGroupId(rule.clusterSecurityGroupName),
     deduplicationId: request.requestId,
   };
 }

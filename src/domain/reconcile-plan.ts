@@ -1,5 +1,6 @@
 import { networkOf } from './cidr.js';
 import type { DesiredState } from './desired-state.js';
+import { fnv1a64 } from './hash.js';
 import type { Action, IngressTarget } from './request.js';
 
 /** The rules a cluster security group holds now, as DescribeClusterSecurityGroups reports them. */
@@ -105,14 +106,4 @@ export function ruleKey(target: IngressTarget): string {
  */
 export function reconcileRequestId(group: string, action: Action, target: IngressTarget): string {
   return `reconcile-${action}-${fnv1a64(`${group.toLowerCase()}\n${ruleKey(target)}`)}`;
-}
-
-/** FNV-1a, 64 bits, as 16 hex digits: short, stable and dependency-free. */
-function fnv1a64(text: string): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= BigInt(byte);
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return hash.toString(16).padStart(16, '0');
 }

@@ -169,6 +169,26 @@ describe('makeReconcile', () => {
     ]);
   });
 
+  it('reports, rather than enqueues, a prune the handler would reject (a rule stored with host bits)', async () => {
+    // Prepare
+    redshiftMock
+      .on(DescribeClusterSecurityGroupsCommand)
+      .resolves({ ClusterSecurityGroups: [group('analytics-dev', ['10.0.0.5/16'])] });
+    const desired = parseDesiredState(
+      'version: 1\ngroups:\n  analytics-dev:\n    prune: true\n    cidrIps: []\n',
+    );
+
+    // Act
+    const report = await reconciler()(desired);
+
+    // Assess
+    expect(sentTo(REQUESTS_URL)).toEqual([]);
+    expect(report.groups[0]?.pruned).toEqual([]);
+    expect(report.groups[0]?.errors).toEqual([
+      'revoke 10.0.0.5/16: not enqueued: cidrIp: has host bits set; the network is 10.0.0.0/16',
+    ]);
+  });
+
   it('reports a request it could not enqueue as an error, not as enqueued', async () => {
     // Prepare
     redshiftMock
