@@ -8,7 +8,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createRedshiftIngress } from '../src/adapters/redshift.js';
-import { createQueuePublisher, createVisibilityController, queueUrlFromArn } from '../src/adapters/sqs.js';
+import {
+  createQueuePublisher,
+  createVisibilityController,
+  makeQueueUrlResolver,
+} from '../src/adapters/sqs.js';
 import { createTaskCallbacks } from '../src/adapters/step-functions.js';
 import { makeProcessBatch } from '../src/app/process-batch.js';
 import { loadConfig } from '../src/config.js';
@@ -19,16 +23,14 @@ const config = loadConfig(process.env, 'authorize');
 const logger = new Logger({ serviceName: 'redshift-ingress' });
 const metrics = new Metrics({ namespace: 'RedshiftIngress', serviceName: 'redshift-ingress' });
 const sqs = new SQSClient({});
-const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL;
-
 const processBatch = makeProcessBatch({
   redshift: createRedshiftIngress(new RedshiftClient({})),
   results: createQueuePublisher(sqs, config.resultsQueueUrl),
   visibility: createVisibilityController(sqs),
-  queueUrlOf: (arn) =>
-    config.requestsQueueUrl?.endsWith(`/${arn.split(':').pop()}`)
-      ? config.requestsQueueUrl
-      : queueUrlFromArn(arn, sqsEndpoint),
+  queueUrlOf: makeQueueUrlResolver(
+    config.requestsQueueUrl,
+    process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
+  ),
   callbacks: createTaskCallbacks(new SFNClient({})),
   config,
   logger,

@@ -169,6 +169,21 @@ export function queueUrlFromArn(arn: string, endpoint?: string): string {
   return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
+/**
+ * Resolves an event source ARN to its queue URL: the configured URL when it names the same queue
+ * (it may point at another endpoint), else the URL built from the ARN.
+ *
+ * @param knownQueueUrl REQUESTS_QUEUE_URL, if configured
+ * @param endpoint a custom SQS endpoint (AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL), if any
+ */
+export function makeQueueUrlResolver(knownQueueUrl?: string, endpoint?: string): (arn: string) => string {
+  return (arn) => {
+    const name = arn.split(':').pop();
+    if (knownQueueUrl && name && knownQueueUrl.endsWith(`/${name}`)) return knownQueueUrl;
+    return queueUrlFromArn(arn, endpoint);
+  };
+}
+
 function toEntry(message: OutgoingMessage, id: string, fifo: boolean): SendMessageBatchRequestEntry {
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.attributes ?? {})) {

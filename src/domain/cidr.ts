@@ -55,12 +55,6 @@ export function parseIpv4Cidr(input: string): CidrParseResult {
   return { ok: true, network: { cidr, prefix } };
 }
 
-/** The canonical form of a CIDR for comparisons, or undefined when it is not a valid IPv4 network. */
-export function canonicalCidr(input: string): string | undefined {
-  const parsed = parseIpv4Cidr(input);
-  return parsed.ok ? parsed.network.cidr : undefined;
-}
-
 /**
  * The network a CIDR covers, host bits cleared, for comparing rules as Redshift reports them.
  *

@@ -260,6 +260,10 @@ function reject(
 }
 
 /** Salvages the fields that are individually valid, so a rejection still reaches the right consumer. */
+// Built once: every invalid record is read with them.
+const actionSchema = z.enum(['authorize', 'revoke']);
+const requestedBySchema = text(128);
+
 function readContext(json: Record<string, unknown> | undefined, messageId: string): RequestContext {
   const pick = <T>(schema: z.ZodType<T>, key: string): T | undefined => {
     if (json === undefined || !Object.hasOwn(json, key)) return undefined;
@@ -267,9 +271,9 @@ function readContext(json: Record<string, unknown> | undefined, messageId: strin
     return result.success ? result.data : undefined;
   };
   const requestId = pick(requestIdSchema, 'requestId') ?? messageId;
-  const action = pick(z.enum(['authorize', 'revoke']), 'action') ?? Action.authorize;
+  const action = pick(actionSchema, 'action') ?? Action.authorize;
   const clusterSecurityGroupName = pick(groupName, 'clusterSecurityGroupName');
-  const requestedBy = pick(text(128), 'requestedBy');
+  const requestedBy = pick(requestedBySchema, 'requestedBy');
   const approval = salvageApproval(json?.approval);
   const taskToken = pick(taskTokenSchema, 'taskToken');
   return {

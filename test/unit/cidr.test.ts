@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalCidr, parseIpv4Cidr } from '../../src/domain/cidr.js';
+import { networkOf, parseIpv4Cidr } from '../../src/domain/cidr.js';
 
 describe('parseIpv4Cidr', () => {
   it.each([
@@ -38,8 +38,9 @@ describe('parseIpv4Cidr', () => {
     expect(result.ok ? '' : result.reason).toMatch(new RegExp(reason.replace(/[()[\]/]/g, '\\$&')));
   });
 
-  it('canonicalises for comparison and refuses non-networks', () => {
-    expect(canonicalCidr('198.51.100.7')).toBe('198.51.100.7/32');
-    expect(canonicalCidr('198.51.100.7/24')).toBeUndefined();
+  it('networkOf accepts host bits and bare addresses, as rules already in Redshift may be spelled', () => {
+    expect(networkOf('198.51.100.7')).toBe('198.51.100.7/32');
+    expect(networkOf('10.0.0.5/8')).toBe('10.0.0.0/8');
+    expect(networkOf('not-a-cidr')).toBeUndefined();
   });
 });

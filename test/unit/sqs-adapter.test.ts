@@ -11,6 +11,7 @@ import {
   chunkMessages,
   createQueuePublisher,
   createVisibilityController,
+  makeQueueUrlResolver,
   type OutgoingMessage,
   queueUrlFromArn,
 } from '../../src/adapters/sqs.js';
@@ -306,6 +307,24 @@ describe('createVisibilityController', () => {
       QueueUrl: QUEUE_URL,
       Entries: expect.arrayContaining([{ Id: '0', ReceiptHandle: 'r0', VisibilityTimeout: 30 }]),
     });
+  });
+});
+
+describe('makeQueueUrlResolver', () => {
+  it('prefers the configured URL of the same queue, and builds the others from their ARN', () => {
+    const resolve = makeQueueUrlResolver(
+      'http://127.0.0.1:4566/000000000000/requests',
+      'http://127.0.0.1:4566',
+    );
+    expect(resolve('arn:aws:sqs:us-east-1:000000000000:requests')).toBe(
+      'http://127.0.0.1:4566/000000000000/requests',
+    );
+    expect(resolve('arn:aws:sqs:us-east-1:000000000000:other')).toBe(
+      'http://127.0.0.1:4566/000000000000/other',
+    );
+    expect(makeQueueUrlResolver()('arn:aws:sqs:eu-west-1:123456789012:requests')).toBe(
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/requests',
+    );
   });
 });
 
