@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
 import { forEachBounded, sleep } from '../../src/shared/run-bounded.js';
-import { mulberry32 } from '../emulator/faults.js';
+import { mulberry32, zeroStats } from '../emulator/faults.js';
 import type { Emulator, FaultRule, FaultStats } from '../emulator/index.js';
 import { type LocalService, startLocalService } from '../service.js';
 import { type ChaosCheck, checkRun, type Delivery, type Violation } from './check-run.js';
@@ -469,17 +469,6 @@ async function drainOutcomes(
     else malformed.push(`results message ${message.MessageId} does not match the outcome schema`);
   }
   return { outcomes, malformed };
-}
-
-function zeroStats(): Record<keyof FaultStats, number> {
-  return {
-    Throttling: 0,
-    InternalError500: 0,
-    ServiceUnavailable503: 0,
-    DropConnection: 0,
-    Latency: 0,
-    EntryFailure: 0,
-  };
 }
 
 function addStats(total: Record<keyof FaultStats, number>, more: FaultStats): void {

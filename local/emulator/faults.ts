@@ -142,7 +142,8 @@ export function parseFaultRules(value: unknown): FaultRule[] {
   });
 }
 
-function zeroStats(): Record<keyof FaultStats, number> {
+/** Fault counts of zero for every kind, to start a tally. */
+export function zeroStats(): Record<keyof FaultStats, number> {
   return {
     Throttling: 0,
     InternalError500: 0,
