@@ -1,5 +1,6 @@
 import { ConfigurationError } from './domain/errors.js';
 import type { Policy } from './domain/policy.js';
+import { ACCOUNT_ID_PATTERN } from './domain/request.js';
 import { MAX_VISIBILITY_SECONDS } from './domain/retry.js';
 
 /** The service's configuration, read once from the environment at cold start. */
@@ -118,7 +119,7 @@ function parseGroupPatterns(value: string): Parsed<string[]> {
 
 function parseOwnerIds(value: string): Parsed<string[] | null> {
   const ids = splitList(value);
-  const bad = ids.filter((id) => !/^\d{12}$/.test(id));
+  const bad = ids.filter((id) => !ACCOUNT_ID_PATTERN.test(id));
   if (ids.length === 0)
     return invalid('must list at least one 12-digit account id, or be unset to allow any');
   if (bad.length > 0) return invalid(`must be 12-digit account ids, got: ${bad.join(', ')}`);

@@ -1,31 +1,29 @@
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { parseIpv4Cidr } from './cidr.js';
-import { describeIssues, type IngressTarget, type Problem } from './request.js';
+import {
+  ACCOUNT_ID_PATTERN,
+  cidrSchema,
+  clusterSecurityGroupNameSchema,
+  describeIssues,
+  type IngressTarget,
+  type Problem,
+} from './request.js';
 
 /** The most rules one cluster security group may hold (AuthorizeClusterSecurityGroupIngress quota). */
 export const MAX_RULES_PER_GROUP = 20;
-
-const groupNamePattern = /^[A-Za-z0-9-]{1,255}$/;
 
 const ec2GroupSchema = z.strictObject({
   name: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
   ownerId: z
     .string('must be a 12-digit AWS account id, quoted so YAML keeps it a string')
-    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    .regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id'),
 });
 
 const groupSchema = z
   .strictObject({
     prune: z.boolean('must be true or false').default(false),
-    cidrIps: z
-      .array(
-        z.string().superRefine((value, ctx) => {
-          const parsed = parseIpv4Cidr(value);
-          if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
-        }),
-      )
-      .default([]),
+    cidrIps: z.array(cidrSchema).default([]),
     ec2SecurityGroups: z.array(ec2GroupSchema).default([]),
   })
   .superRefine((group, ctx) => {
@@ -64,10 +62,7 @@ export const desiredStateSchema = z
   .strictObject({
     version: z.literal(1, 'must be 1 (the desired-state contract version)'),
     groups: z
-      .record(
-        z.string().regex(groupNamePattern, 'group names hold 1-255 letters, digits and hyphens'),
-        groupSchema,
-      )
+      .record(clusterSecurityGroupNameSchema, groupSchema)
       .refine((groups) => Object.keys(groups).length > 0, 'must name at least one group')
       .superRefine((groups, ctx) => {
         // Redshift compares group names without case: two spellings would fight over one group.

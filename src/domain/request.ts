@@ -6,8 +6,11 @@ export const Action = { authorize: 'authorize', revoke: 'revoke' } as const;
 /** What a request asks for: open access, or close it. */
 export type Action = (typeof Action)[keyof typeof Action];
 
+/** An AWS account id: exactly 12 digits. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
 /** Cluster security group names: 1-255 letters, digits or hyphens (the Redshift naming rule). */
-const groupName = z
+export const clusterSecurityGroupNameSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
@@ -23,7 +26,8 @@ const requestIdSchema = z
 const text = (max: number) =>
   z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
-const cidrSchema = z
+/** An IPv4 address or CIDR as the API's CIDRIP takes it, checked with {@link parseIpv4Cidr}. */
+export const cidrSchema = z
   .string()
   .max(64, 'must be at most 64 characters')
   .superRefine((value, ctx) => {
@@ -64,12 +68,12 @@ export const ingressRequestSchema = z
     version: z.literal(1, 'must be 1 (the request contract version)'),
     requestId: requestIdSchema.optional(),
     action: z.enum(['authorize', 'revoke'], 'must be "authorize" or "revoke"').default('authorize'),
-    clusterSecurityGroupName: groupName,
+    clusterSecurityGroupName: clusterSecurityGroupNameSchema,
     cidrIp: cidrSchema.optional(),
     ec2SecurityGroupName: text(255).optional(),
     ec2SecurityGroupOwnerId: z
       .string()
-      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id')
       .optional(),
     requestedBy: text(128).optional(),
     reason: text(1024).optional(),
@@ -272,7 +276,7 @@ function readContext(json: Record<string, unknown> | undefined, messageId: strin
   };
   const requestId = pick(requestIdSchema, 'requestId') ?? messageId;
   const action = pick(actionSchema, 'action') ?? Action.authorize;
-  const clusterSecurityGroupName = pick(groupName, 'clusterSecurityGroupName');
+  const clusterSecurityGroupName = pick(clusterSecurityGroupNameSchema, 'clusterSecurityGroupName');
   const requestedBy = pick(requestedBySchema, 'requestedBy');
   const approval = salvageApproval(json?.approval);
   const taskToken = pick(taskTokenSchema, 'taskToken');

@@ -76,7 +76,7 @@ describe('parseDesiredState', () => {
       'state.yaml:5:9: groups.analytics-prod.cidrIps.0: has host bits set; the network is 203.0.113.0/24',
       'state.yaml:8:18: groups.analytics-prod.ec2SecurityGroups.0.ownerId: must be a 12-digit AWS account id, quoted so YAML keeps it a string',
       'state.yaml:9:11: groups.analytics-prod.prun: is not a known field',
-      'state.yaml:10:13: groups.bad_name: group names hold 1-255 letters, digits and hyphens',
+      'state.yaml:10:13: groups.bad_name: must contain only letters, digits and hyphens',
     ]);
   });
 
