@@ -14,6 +14,7 @@ import {
 import { silentLogger } from '../../src/app/ports.js';
 import { makeProcessBatch } from '../../src/app/process-batch.js';
 import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { acceptAllSends } from '../helpers/batch-harness.js';
 import { sqsEventFactory, sqsRecordFactory } from '../helpers/factories.js';
 
 const RESULTS_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/results';
@@ -405,14 +406,7 @@ describe('hostile request bodies', () => {
   beforeEach(() => {
     sqsMock.reset();
     apply.mockClear();
-    sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries?: { Id?: string }[] }) => ({
-      Successful: (input.Entries ?? []).map((entry) => ({
-        Id: entry.Id,
-        MessageId: `out-${entry.Id}`,
-        MD5OfMessageBody: '',
-      })),
-      Failed: [],
-    }));
+    acceptAllSends(sqsMock);
     sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
   });
 

@@ -15,17 +15,16 @@ import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SQSClient
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createRedshiftIngress } from '../../src/adapters/redshift.js';
-import { createQueuePublisher, createVisibilityController, queueUrlFromArn } from '../../src/adapters/sqs.js';
-import { createTaskCallbacks } from '../../src/adapters/step-functions.js';
-import type { LoggerPort } from '../../src/app/ports.js';
-import { makeProcessBatch, type ProcessBatchDeps } from '../../src/app/process-batch.js';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
 import { formatProblems, parseRequest } from '../../src/domain/request.js';
 import { redshiftErrors } from '../helpers/aws-errors.js';
+import {
+  acceptAllSends as acceptAllSendsOf,
+  type BatchHarnessOptions,
+  createBatchHarness,
+  publishedOutcomes as publishedOutcomesOf,
+} from '../helpers/batch-harness.js';
 import { requestBody, sqsEventFactory, sqsRecordFactory } from '../helpers/factories.js';
 
-const RESULTS_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/results';
 const APPROVAL = { ticket: 'CHG-1042', approvedBy: 'alice@example.com', approvedAt: '2026-11-26T10:00:00Z' };
 /** A token as long as real ones, with a recognisable middle that must never reach a log. */
 const TOKEN = `AQCE${'A'.repeat(300)}+the-secret-middle+${'B'.repeat(300)}alue`;
@@ -35,64 +34,9 @@ const redshiftMock = mockClient(RedshiftClient);
 const sqsMock = mockClient(SQSClient);
 const sfnMock = mockClient(SFNClient);
 
-interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly fields: Record<string, unknown>;
-}
-
-interface HarnessOptions {
-  readonly config?: Partial<ProcessBatchDeps['config']>;
-  readonly queueUrlOf?: ProcessBatchDeps['queueUrlOf'];
-}
-
-function harness(options: HarnessOptions = {}) {
-  const logs: LogLine[] = [];
-  const log =
-    (level: string) =>
-    (message: string, ...extra: Record<string, unknown>[]) =>
-      logs.push({ level, message, fields: Object.assign({}, ...extra) });
-  const logger: LoggerPort = {
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-  };
-  const sqs = new SQSClient({ region: 'us-east-1' });
-  const processBatch = makeProcessBatch({
-    redshift: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
-    results: createQueuePublisher(sqs, RESULTS_URL, { retryDelayMs: 1 }),
-    visibility: createVisibilityController(sqs),
-    queueUrlOf: options.queueUrlOf ?? ((arn) => queueUrlFromArn(arn)),
-    callbacks: createTaskCallbacks(new SFNClient({ region: 'us-east-1' })),
-    config: {
-      policy: { allowedGroups: ['analytics-*'], minCidrPrefix: 16, requireApproval: false },
-      maxReceiveCount: 5,
-      concurrency: 4,
-      retryBaseSeconds: 30,
-      retryMaxSeconds: 900,
-      ...options.config,
-    },
-    logger,
-    now: () => new Date('2026-11-27T05:00:00.000Z'),
-    random: () => 0.5,
-  });
-  return { processBatch, logs };
-}
-
-function publishedOutcomes(): Outcome[] {
-  return sqsMock
-    .commandCalls(SendMessageBatchCommand)
-    .flatMap((call) => call.args[0].input.Entries ?? [])
-    .map((entry) => outcomeSchema.parse(JSON.parse(entry.MessageBody as string)));
-}
-
-function acceptAllSends(): void {
-  sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries?: { Id?: string }[] }) => ({
-    Successful: (input.Entries ?? []).map((entry) => ({ Id: entry.Id, MessageId: `out-${entry.Id}` })),
-    Failed: [],
-  }));
-}
+const harness = (options: BatchHarnessOptions = {}) => createBatchHarness(options);
+const publishedOutcomes = () => publishedOutcomesOf(sqsMock);
+const acceptAllSends = () => acceptAllSendsOf(sqsMock);
 
 /** A request of the workflow: approved, with a task token, overridable field by field. */
 const approvedRequest = (overrides: Record<string, unknown> = {}) =>
@@ -104,7 +48,7 @@ const BATCH_LINES = new Set(['Batch processed']);
 interface Scenario {
   readonly name: string;
   readonly prepare?: () => void;
-  readonly options?: HarnessOptions;
+  readonly options?: BatchHarnessOptions;
   readonly records: () => SQSRecord[];
   /** Messages that must appear, so each path is really taken. */
   readonly lines: readonly string[];

@@ -7,87 +7,25 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createRedshiftIngress } from '../../src/adapters/redshift.js';
-import { createQueuePublisher, createVisibilityController, queueUrlFromArn } from '../../src/adapters/sqs.js';
-import { createTaskCallbacks } from '../../src/adapters/step-functions.js';
-import type { LoggerPort } from '../../src/app/ports.js';
-import { makeProcessBatch, type ProcessBatchDeps } from '../../src/app/process-batch.js';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import type { ProcessBatchDeps } from '../../src/app/process-batch.js';
 import { redshiftErrors } from '../helpers/aws-errors.js';
+import {
+  acceptAllSends,
+  createBatchHarness,
+  publishedOutcomes as publishedOutcomesOf,
+  RESULTS_URL,
+} from '../helpers/batch-harness.js';
 import { requestBody, sqsEventFactory, sqsRecordFactory } from '../helpers/factories.js';
 
-const RESULTS_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/results';
 const REQUESTS_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/requests';
-const NOW = new Date('2026-11-27T05:00:00.000Z');
 
 const redshiftMock = mockClient(RedshiftClient);
 const sqsMock = mockClient(SQSClient);
 const sfnMock = mockClient(SFNClient);
 
-interface LogLine {
-  level: string;
-  message: string;
-  fields: Record<string, unknown>;
-}
-
-function harness(overrides: Partial<ProcessBatchDeps['config']> = {}) {
-  const logs: LogLine[] = [];
-  const log =
-    (level: string) =>
-    (message: string, ...extra: Record<string, unknown>[]) =>
-      logs.push({ level, message, fields: Object.assign({}, ...extra) });
-  const logger: LoggerPort = {
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-  };
-  const metrics: Record<string, number> = {};
-  const sqs = new SQSClient({ region: 'us-east-1' });
-  const processBatch = makeProcessBatch({
-    redshift: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
-    results: createQueuePublisher(sqs, RESULTS_URL, { retryDelayMs: 1 }),
-    visibility: createVisibilityController(sqs),
-    queueUrlOf: (arn) => queueUrlFromArn(arn),
-    callbacks: createTaskCallbacks(new SFNClient({ region: 'us-east-1' })),
-    config: {
-      policy: { allowedGroups: ['analytics-*'], minCidrPrefix: 16, requireApproval: false },
-      maxReceiveCount: 5,
-      concurrency: 4,
-      retryBaseSeconds: 30,
-      retryMaxSeconds: 900,
-      ...overrides,
-    },
-    logger,
-    metrics: {
-      addMetric: (name, _unit, value) => {
-        metrics[name] = (metrics[name] ?? 0) + value;
-      },
-    },
-    now: () => NOW,
-    random: () => 0.5,
-  });
-  return { processBatch, logs, metrics };
-}
-
-/** Every outcome published to the results queue, parsed and checked against the published schema. */
-function publishedOutcomes(): Outcome[] {
-  return sqsMock
-    .commandCalls(SendMessageBatchCommand)
-    .flatMap((call) => call.args[0].input.Entries ?? [])
-    .map((entry) => outcomeSchema.parse(JSON.parse(entry.MessageBody as string)));
-}
-
-function succeedAllSends() {
-  sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries?: { Id?: string }[] }) => ({
-    Successful: (input.Entries ?? []).map((entry) => ({
-      Id: entry.Id,
-      MessageId: `out-${entry.Id}`,
-      MD5OfMessageBody: '',
-    })),
-    Failed: [],
-  }));
-}
+const harness = (config: Partial<ProcessBatchDeps['config']> = {}) => createBatchHarness({ config });
+const publishedOutcomes = () => publishedOutcomesOf(sqsMock);
+const succeedAllSends = () => acceptAllSends(sqsMock);
 
 const record = sqsRecordFactory;
 const event = (...records: ReturnType<typeof record>[]) => sqsEventFactory(records);
