@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type DesiredState, parseDesiredState } from './domain/desired-state.js';
+import type { DesiredState } from './domain/desired-state.js';
+import { parseDesiredState } from './domain/desired-state-yaml.js';
 import { ConfigurationError } from './domain/errors.js';
 
 /** The document the reconciler reads when DESIRED_STATE_PATH is unset: packaged next to its bundle. */

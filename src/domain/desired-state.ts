@@ -1,4 +1,3 @@
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { parseIpv4Cidr } from './cidr.js';
 import {
@@ -122,41 +121,30 @@ export class DesiredStateError extends Error {
   }
 }
 
+/** Where a problem sits in the source document, when the document can tell. */
+export type Locate = (
+  path: readonly PropertyKey[],
+) => { readonly line: number; readonly column: number } | undefined;
+
 /**
- * Reads a desired-state document (YAML, or JSON which YAML reads too).
+ * Validates a decoded desired-state document (from JSON, or from YAML by
+ * {@link parseDesiredState}) and returns it with canonical CIDRs.
  *
- * @param text the document
+ * @param value the decoded document
  * @param source the file name, for messages
- * @throws DesiredStateError naming each problem with its line
+ * @param locate places a problem's path in the source text, for `file:line` messages
+ * @throws DesiredStateError naming each problem
  */
-export function parseDesiredState(text: string, source = 'desired state'): DesiredState {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new DesiredStateError(
-      source,
-      document.errors.map((error) => {
-        const position = lineCounter.linePos(error.pos[0]);
-        return {
-          field: 'document',
-          reason: error.message.split('\n')[0] ?? error.message,
-          line: position.line,
-          column: position.col,
-        };
-      }),
-    );
-  }
-  const result = desiredStateSchema.safeParse(document.toJS());
+export function readDesiredState(value: unknown, source = 'desired state', locate?: Locate): DesiredState {
+  const result = desiredStateSchema.safeParse(value);
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue) =>
-      describeIssues([issue]).map((problem, index) => {
+      describeIssues([issue]).map((problem, index): LocatedProblem => {
         // An unknown key is located at its own value; other problems at the node of their path.
         const path =
           issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[index] ?? ''] : issue.path;
-        const offset = locate(document, path)?.range?.[0];
-        if (offset === undefined) return problem;
-        const position = lineCounter.linePos(offset);
-        return { ...problem, line: position.line, column: position.col };
+        const position = locate?.(path);
+        return position === undefined ? problem : { ...problem, ...position };
       }),
     );
     throw new DesiredStateError(source, problems);
@@ -176,17 +164,4 @@ export function parseDesiredState(text: string, source = 'desired state'): Desir
       ],
     })),
   };
-}
-
-/** The deepest node of the document along a path, for a line number. */
-function locate(
-  document: ReturnType<typeof parseDocument>,
-  path: readonly PropertyKey[],
-): { range?: readonly number[] | null } | undefined {
-  for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node: unknown =
-      depth === 0 ? document.contents : document.getIn(path.slice(0, depth) as unknown[], true);
-    if (isNode(node)) return node as { range?: readonly number[] | null };
-  }
-  return undefined;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DesiredStateError, parseDesiredState } from '../../src/domain/desired-state.js';
+import { DesiredStateError } from '../../src/domain/desired-state.js';
+import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 
 const problemsOf = (text: string): string[] => {
   try {

@@ -4,7 +4,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseDesiredState } from '../../src/domain/desired-state.js';
+import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { outcomeSchema } from '../../src/domain/outcome.js';
 import { countReport, reconciliationReportSchema } from '../../src/domain/reconciliation-report.js';
 import { formatProblems, parseRequest } from '../../src/domain/request.js';

@@ -6,7 +6,7 @@ import { createRedshiftIngress } from '../../src/adapters/redshift.js';
 import { createQueuePublisher } from '../../src/adapters/sqs.js';
 import { silentLogger } from '../../src/app/ports.js';
 import { makeReconcile } from '../../src/app/reconcile.js';
-import { parseDesiredState } from '../../src/domain/desired-state.js';
+import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { reconciliationReportSchema } from '../../src/domain/reconciliation-report.js';
 import { parseRequest } from '../../src/domain/request.js';
 
