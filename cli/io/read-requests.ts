@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Approval, ingressRequestSchema, Problem } from '../../src/domain/request.js';
 import { validateRequest } from '../../src/domain/request.js';
 import { UsageError } from '../errors.js';

@@ -1,17 +1,21 @@
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import { type DesiredState, DesiredStateError, readDesiredState } from './desired-state.js';
+import { type DesiredState, DesiredStateError, type Locate, readDesiredState } from './desired-state.js';
 
 // The YAML reader of the desired state, apart from the schema so that a reader of JSON (the reconcile
 // function, which gets the document compiled to JSON when it is packaged) does not carry a YAML parser.
 
+/** A decoded document and how to place a path of it in its source text. */
+interface Decoded {
+  readonly value: unknown;
+  readonly locate: Locate;
+}
+
 /**
- * Reads a desired-state document (YAML, or JSON which YAML reads too).
+ * Decodes YAML (or JSON, which YAML reads too) keeping line numbers.
  *
- * @param text the document
- * @param source the file name, for messages
- * @throws DesiredStateError naming each problem with its line
+ * @throws DesiredStateError naming each syntax problem with its line
  */
-export function parseDesiredState(text: string, source = 'desired state'): DesiredState {
+function decode(text: string, source: string): Decoded {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -28,12 +32,46 @@ export function parseDesiredState(text: string, source = 'desired state'): Desir
       }),
     );
   }
-  return readDesiredState(document.toJS(), source, (path) => {
-    const offset = locate(document, path)?.range?.[0];
-    if (offset === undefined) return undefined;
-    const position = lineCounter.linePos(offset);
-    return { line: position.line, column: position.col };
-  });
+  return {
+    value: document.toJS(),
+    locate: (path) => {
+      const offset = locate(document, path)?.range?.[0];
+      if (offset === undefined) return undefined;
+      const position = lineCounter.linePos(offset);
+      return { line: position.line, column: position.col };
+    },
+  };
+}
+
+/**
+ * Reads a desired-state document (YAML, or JSON which YAML reads too).
+ *
+ * @param text the document
+ * @param source the file name, for messages
+ * @throws DesiredStateError naming each problem with its line
+ */
+export function parseDesiredState(text: string, source = 'desired state'): DesiredState {
+  const { value, locate } = decode(text, source);
+  return readDesiredState(value, source, locate);
+}
+
+/**
+ * Compiles a desired-state document (YAML or JSON) to the JSON text the reconcile function reads at run
+ * time: the document as written, decoded, and validated here so that an invalid one fails the packaging
+ * with its lines instead of the function's cold start.
+ *
+ * The JSON is checked after encoding, so what is packaged is exactly what was validated.
+ *
+ * @param text the document
+ * @param source the file name, for messages
+ * @returns the document as JSON text, indented, ending with a newline
+ * @throws DesiredStateError naming each problem with its line in `source`
+ */
+export function compileDesiredState(text: string, source = 'desired state'): string {
+  const { value, locate } = decode(text, source);
+  const json = JSON.stringify(value, null, 2) ?? 'null';
+  readDesiredState(JSON.parse(json), source, locate);
+  return `${json}\n`;
 }
 
 /** The deepest node of the document along a path, for a line number. */

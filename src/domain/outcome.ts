@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { type Action, type Approval, approvalSchema, type IngressRule } from './request.js';
+import * as z from 'zod/mini';
+import { type Action, type Approval, approvalSchema, described, type IngressRule } from './request.js';
 
 /** Every status an outcome can have; see the table in the README. */
 export const Status = {
@@ -48,21 +48,19 @@ export const outcomeSchema = z
   .strictObject({
     type: z.literal('ingress-outcome'),
     version: z.literal(1),
-    requestId: z
-      .string()
-      .meta({ description: "The request's requestId, or its SQS message id when it had none." }),
-    messageId: z.string().meta({ description: 'The SQS message id of the request.' }),
+    requestId: described(z.string(), "The request's requestId, or its SQS message id when it had none."),
+    messageId: described(z.string(), 'The SQS message id of the request.'),
     action: z.enum(['authorize', 'revoke']),
     status: z.enum(['authorized', 'already-authorized', 'revoked', 'already-revoked', 'rejected', 'failed']),
-    rule: ruleSchema.optional().meta({ description: 'Absent when the body was too broken to name one.' }),
-    error: outcomeErrorSchema.optional().meta({ description: 'Present when status is rejected or failed.' }),
-    attempt: z.int().min(1).meta({ description: "The request message's ApproximateReceiveCount." }),
-    requestedBy: z.string().optional(),
-    reason: z.string().optional(),
-    approval: approvalSchema.optional(),
+    rule: described(z.optional(ruleSchema), 'Absent when the body was too broken to name one.'),
+    error: described(z.optional(outcomeErrorSchema), 'Present when status is rejected or failed.'),
+    attempt: described(z.int().check(z.minimum(1)), "The request message's ApproximateReceiveCount."),
+    requestedBy: z.optional(z.string()),
+    reason: z.optional(z.string()),
+    approval: z.optional(approvalSchema),
     processedAt: z.iso.datetime(),
   })
-  .meta({
+  .register(z.globalRegistry, {
     $id: 'urn:redshift-ingress:schema:ingress-outcome:v1',
     title: 'Ingress outcome, version 1',
     description: 'The body of a results-queue message: what became of one ingress request.',

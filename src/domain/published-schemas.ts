@@ -1,18 +1,19 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { desiredStateSchema } from './desired-state.js';
 import { outcomeSchema } from './outcome.js';
 import { reconciliationReportSchema } from './reconciliation-report.js';
 import { ingressRequestSchema } from './request.js';
 
 /** The zod schemas published as JSON Schema files under `schemas/`, by file name. */
-export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodType; io: 'input' | 'output' }>> = {
-  // Producers write requests, so the file describes what is accepted (defaults may be omitted).
-  'ingress-request.v1.schema.json': { schema: ingressRequestSchema, io: 'input' },
-  'ingress-outcome.v1.schema.json': { schema: outcomeSchema, io: 'output' },
-  'reconciliation-report.v1.schema.json': { schema: reconciliationReportSchema, io: 'output' },
-  // People write desired states, so the file describes what is accepted (defaults may be omitted).
-  'desired-state.v1.schema.json': { schema: desiredStateSchema, io: 'input' },
-};
+export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType; io: 'input' | 'output' }>> =
+  {
+    // Producers write requests, so the file describes what is accepted (defaults may be omitted).
+    'ingress-request.v1.schema.json': { schema: ingressRequestSchema, io: 'input' },
+    'ingress-outcome.v1.schema.json': { schema: outcomeSchema, io: 'output' },
+    'reconciliation-report.v1.schema.json': { schema: reconciliationReportSchema, io: 'output' },
+    // People write desired states, so the file describes what is accepted (defaults may be omitted).
+    'desired-state.v1.schema.json': { schema: desiredStateSchema, io: 'input' },
+  };
 
 /** Renders every published schema as the text of its file, from the same schemas that validate. */
 export function renderPublishedSchemas(): Record<string, string> {

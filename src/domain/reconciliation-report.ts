@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from './request.js';
 
 const targetSchema = z.union([
   z.strictObject({ cidrIp: z.string() }),
@@ -15,15 +16,11 @@ const groupReportSchema = z.strictObject({
   clusterSecurityGroupName: z.string(),
   exists: z.boolean(),
   prune: z.boolean(),
-  missing: z.array(targetSchema).meta({ description: 'Desired rules the group lacks.' }),
-  extra: z
-    .array(targetSchema)
-    .meta({ description: 'Rules the group holds that the desired state does not name.' }),
-  enqueued: z.array(enqueuedSchema).meta({ description: 'Authorize requests enqueued for missing rules.' }),
-  pruned: z
-    .array(enqueuedSchema)
-    .meta({ description: 'Revoke requests enqueued for extra rules (prune: true).' }),
-  errors: z.array(z.string()).meta({ description: 'Why something that differs was not enqueued.' }),
+  missing: described(z.array(targetSchema), 'Desired rules the group lacks.'),
+  extra: described(z.array(targetSchema), 'Rules the group holds that the desired state does not name.'),
+  enqueued: described(z.array(enqueuedSchema), 'Authorize requests enqueued for missing rules.'),
+  pruned: described(z.array(enqueuedSchema), 'Revoke requests enqueued for extra rules (prune: true).'),
+  errors: described(z.array(z.string()), 'Why something that differs was not enqueued.'),
 });
 
 /** The reconciliation report, version 1: published to the results queue once per run. */
@@ -32,20 +29,20 @@ export const reconciliationReportSchema = z
     type: z.literal('reconciliation-report'),
     version: z.literal(1),
     runId: z.string(),
-    dryRun: z.boolean().meta({ description: 'True for a plan: nothing was enqueued.' }),
+    dryRun: described(z.boolean(), 'True for a plan: nothing was enqueued.'),
     startedAt: z.iso.datetime(),
     finishedAt: z.iso.datetime(),
     groups: z.array(groupReportSchema),
     counts: z.strictObject({
-      groups: z.int().min(0),
-      missing: z.int().min(0),
-      extra: z.int().min(0),
-      enqueued: z.int().min(0),
-      pruned: z.int().min(0),
-      errors: z.int().min(0),
+      groups: z.int().check(z.minimum(0)),
+      missing: z.int().check(z.minimum(0)),
+      extra: z.int().check(z.minimum(0)),
+      enqueued: z.int().check(z.minimum(0)),
+      pruned: z.int().check(z.minimum(0)),
+      errors: z.int().check(z.minimum(0)),
     }),
   })
-  .meta({
+  .register(z.globalRegistry, {
     $id: 'urn:redshift-ingress:schema:reconciliation-report:v1',
     title: 'Reconciliation report, version 1',
     description:

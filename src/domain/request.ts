@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseIpv4Cidr } from './cidr.js';
 
 /** What a request asks for: open access, or close it. */
@@ -9,32 +9,73 @@ export type Action = (typeof Action)[keyof typeof Action];
 /** An AWS account id: exactly 12 digits. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
+// zod/mini carries no message catalogue: every schema and check that can fail on input says why itself.
+
+/**
+ * The error of a schema given the wrong kind of value: `must be a string, got a number`, or
+ * `is required` when the field is missing. Other issues keep the messages of their checks.
+ */
+export function mustBe(what: string): {
+  error: (issue: { readonly code?: string; readonly input?: unknown }) => string | undefined;
+} {
+  return {
+    error: (issue) => {
+      if (issue.code !== 'invalid_type') return undefined;
+      return issue.input === undefined ? 'is required' : `must be ${what}, got ${kindOf(issue.input)}`;
+    },
+  };
+}
+
+/** What a JSON value is, as a person says it: `null`, `an array`, `a number`. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+const NOT_A_STRING = mustBe('a string');
+
+/** A schema with a description in the published JSON Schema (zod/mini's form of `.meta`). */
+export function described<T extends z.ZodMiniType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+}
+
 /** Cluster security group names: 1-255 letters, digits or hyphens (the Redshift naming rule). */
 export const clusterSecurityGroupNameSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .regex(/^[A-Za-z0-9-]+$/, 'must contain only letters, digits and hyphens');
+  .string(NOT_A_STRING)
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(255, 'must be at most 255 characters'),
+    z.regex(/^[A-Za-z0-9-]+$/, 'must contain only letters, digits and hyphens'),
+  );
 
 /** A correlation key: printable, no spaces, short enough for an SQS message attribute and a log field. */
 const requestIdSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(128, 'must be at most 128 characters')
-  .regex(/^[\w.:/@+=-]+$/, 'must contain only letters, digits and . _ : / @ + = -');
+  .string(NOT_A_STRING)
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(128, 'must be at most 128 characters'),
+    z.regex(/^[\w.:/@+=-]+$/, 'must contain only letters, digits and . _ : / @ + = -'),
+  );
 
-const text = (max: number) =>
-  z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** A string of 1 to `max` characters. */
+export const text = (max: number) =>
+  z
+    .string(NOT_A_STRING)
+    .check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
 
 /** An IPv4 address or CIDR as the API's CIDRIP takes it, checked with {@link parseIpv4Cidr}. */
 export const cidrSchema = z
-  .string()
-  .max(64, 'must be at most 64 characters')
-  .superRefine((value, ctx) => {
-    const parsed = parseIpv4Cidr(value);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
-  })
-  .meta({ description: 'IPv4 address or CIDR; a bare address means /32; no host bits set.' });
+  .string(NOT_A_STRING)
+  .check(
+    z.maxLength(64, 'must be at most 64 characters'),
+    z.superRefine((value, ctx) => {
+      const parsed = parseIpv4Cidr(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+    }),
+  )
+  .apply(described, 'IPv4 address or CIDR; a bare address means /32; no host bits set.');
 
 // A Step Functions task token: SendTaskSuccess and SendTaskFailure accept up to 2048 characters.
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
@@ -42,12 +83,15 @@ const taskTokenSchema = text(2048);
 
 /** Who approved a change, carried into every outcome and log line of the request. */
 export const approvalSchema = z
-  .strictObject({
-    ticket: text(128).optional(),
-    approvedBy: text(256).optional(),
-    approvedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
-  })
-  .meta({ description: 'Approval metadata: the change ticket, the approver and when.' });
+  .strictObject(
+    {
+      ticket: z.optional(text(128)),
+      approvedBy: z.optional(text(256)),
+      approvedAt: z.optional(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })),
+    },
+    mustBe('an object with ticket, approvedBy and approvedAt'),
+  )
+  .apply(described, 'Approval metadata: the change ticket, the approver and when.');
 
 /** Approval metadata of a request. */
 export type Approval = z.infer<typeof approvalSchema>;
@@ -62,50 +106,56 @@ const targetRule = {
   ],
 };
 
+/** An AWS account id as a string: `123456789012`. */
+export const accountIdSchema = z
+  .string(NOT_A_STRING)
+  .check(z.regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id'));
+
+const actionSchema = z.enum(['authorize', 'revoke'], 'must be "authorize" or "revoke"');
+
 /** The ingress request, version 1: the body of a requests-queue message. */
 export const ingressRequestSchema = z
   .strictObject({
     version: z.literal(1, 'must be 1 (the request contract version)'),
-    requestId: requestIdSchema.optional(),
-    action: z.enum(['authorize', 'revoke'], 'must be "authorize" or "revoke"').default('authorize'),
+    requestId: z.optional(requestIdSchema),
+    action: z._default(actionSchema, 'authorize'),
     clusterSecurityGroupName: clusterSecurityGroupNameSchema,
-    cidrIp: cidrSchema.optional(),
-    ec2SecurityGroupName: text(255).optional(),
-    ec2SecurityGroupOwnerId: z
-      .string()
-      .regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id')
-      .optional(),
-    requestedBy: text(128).optional(),
-    reason: text(1024).optional(),
-    approval: approvalSchema.optional(),
-    taskToken: taskTokenSchema.optional(),
+    cidrIp: z.optional(cidrSchema),
+    ec2SecurityGroupName: z.optional(text(255)),
+    ec2SecurityGroupOwnerId: z.optional(accountIdSchema),
+    requestedBy: z.optional(text(128)),
+    reason: z.optional(text(1024)),
+    approval: z.optional(approvalSchema),
+    taskToken: z.optional(taskTokenSchema),
   })
-  .superRefine((request, ctx) => {
-    const hasCidr = request.cidrIp !== undefined;
-    const hasName = request.ec2SecurityGroupName !== undefined;
-    const hasOwner = request.ec2SecurityGroupOwnerId !== undefined;
-    if (hasCidr && (hasName || hasOwner)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cidrIp'],
-        message: 'give either cidrIp or ec2SecurityGroupName with ec2SecurityGroupOwnerId, not both',
-      });
-    } else if (!hasCidr && !hasName && !hasOwner) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cidrIp'],
-        message: 'a target is required: cidrIp, or ec2SecurityGroupName with ec2SecurityGroupOwnerId',
-      });
-    } else if (!hasCidr && hasName !== hasOwner) {
-      const missing = hasName ? 'ec2SecurityGroupOwnerId' : 'ec2SecurityGroupName';
-      ctx.addIssue({
-        code: 'custom',
-        path: [missing],
-        message: `is required together with ${hasName ? 'ec2SecurityGroupName' : 'ec2SecurityGroupOwnerId'}`,
-      });
-    }
-  })
-  .meta({
+  .check(
+    z.superRefine((request, ctx) => {
+      const hasCidr = request.cidrIp !== undefined;
+      const hasName = request.ec2SecurityGroupName !== undefined;
+      const hasOwner = request.ec2SecurityGroupOwnerId !== undefined;
+      if (hasCidr && (hasName || hasOwner)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cidrIp'],
+          message: 'give either cidrIp or ec2SecurityGroupName with ec2SecurityGroupOwnerId, not both',
+        });
+      } else if (!hasCidr && !hasName && !hasOwner) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cidrIp'],
+          message: 'a target is required: cidrIp, or ec2SecurityGroupName with ec2SecurityGroupOwnerId',
+        });
+      } else if (!hasCidr && hasName !== hasOwner) {
+        const missing = hasName ? 'ec2SecurityGroupOwnerId' : 'ec2SecurityGroupName';
+        ctx.addIssue({
+          code: 'custom',
+          path: [missing],
+          message: `is required together with ${hasName ? 'ec2SecurityGroupName' : 'ec2SecurityGroupOwnerId'}`,
+        });
+      }
+    }),
+  )
+  .register(z.globalRegistry, {
     $id: 'urn:redshift-ingress:schema:ingress-request:v1',
     title: 'Ingress request, version 1',
     description:
@@ -173,8 +223,11 @@ export function parseRequest(body: string, messageId: string): ParseResult {
     );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    const kind = json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`;
-    return reject([{ field: 'body', reason: `must be a JSON object, got ${kind}` }], undefined, messageId);
+    return reject(
+      [{ field: 'body', reason: `must be a JSON object, got ${kindOf(json)}` }],
+      undefined,
+      messageId,
+    );
   }
   const result = validateRequest(json);
   if (!result.ok) return reject(result.problems, json as Record<string, unknown>, messageId);
@@ -264,12 +317,11 @@ function reject(
 }
 
 /** Salvages the fields that are individually valid, so a rejection still reaches the right consumer. */
-// Built once: every invalid record is read with them.
-const actionSchema = z.enum(['authorize', 'revoke']);
+// Built once: every invalid record is read with it.
 const requestedBySchema = text(128);
 
 function readContext(json: Record<string, unknown> | undefined, messageId: string): RequestContext {
-  const pick = <T>(schema: z.ZodType<T>, key: string): T | undefined => {
+  const pick = <T>(schema: z.ZodMiniType<T>, key: string): T | undefined => {
     if (json === undefined || !Object.hasOwn(json, key)) return undefined;
     const result = schema.safeParse(json[key]);
     return result.success ? result.data : undefined;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DesiredStateError } from '../../src/domain/desired-state.js';
+import { DesiredStateError, readDesiredState } from '../../src/domain/desired-state.js';
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 
 const problemsOf = (text: string): string[] => {
@@ -54,6 +54,31 @@ describe('parseDesiredState', () => {
     expect(parseDesiredState(text).groups.map((group) => group.name)).toEqual([
       'analytics-prod',
       'analytics-dev',
+    ]);
+  });
+
+  it('says what kind of value each field must be, and what it got', () => {
+    expect(
+      problemsOf(
+        'version: 1\ngroups:\n  a:\n    prune: yes\n    cidrIps: 5\n    ec2SecurityGroups: [3]\n  b: 7\n',
+      ),
+    ).toEqual([
+      'state.yaml:4:12: groups.a.prune: must be true or false, got a string',
+      'state.yaml:5:14: groups.a.cidrIps: must be a list of CIDRs, got a number',
+      'state.yaml:6:25: groups.a.ec2SecurityGroups.0: must be a mapping with name and ownerId, got a number',
+      'state.yaml:7:6: groups.b: must be a mapping with prune, cidrIps and ec2SecurityGroups, got a number',
+    ]);
+    expect(problemsOf('- 1\n')).toEqual([
+      'state.yaml:1:1: body: must be a mapping with version and groups, got an array',
+    ]);
+  });
+
+  it('validates a decoded document without a source text, naming the field', () => {
+    expect(() =>
+      readDesiredState({ version: 1, groups: { a: { cidrIps: ['10.0.0.1/8'] } } }, 'state.json'),
+    ).toThrow('state.json: groups.a.cidrIps.0: has host bits set; the network is 10.0.0.0/8');
+    expect(readDesiredState({ version: 1, groups: { a: { prune: true } } }).groups).toEqual([
+      { name: 'a', prune: true, targets: [] },
     ]);
   });
 

@@ -451,6 +451,8 @@ describe('hostile request bodies', () => {
             `${outcome.error?.message} names ${hostile.field}`,
           ).toBe(true);
           expect(bytes).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
+          // zod/mini has no message catalogue: a schema without its own message would say only this.
+          expect(outcome.error?.message).not.toMatch(/Invalid input/);
         }
       }),
       { numRuns: RUNS, seed: 20261127 },

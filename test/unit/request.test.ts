@@ -100,7 +100,7 @@ describe('parseRequest', () => {
     [
       'a number as group',
       requestBody({ clusterSecurityGroupName: 7 }),
-      /^clusterSecurityGroupName: .*expected string/,
+      /^clusterSecurityGroupName: must be a string, got a number$/,
     ],
     [
       'an unknown approval field',
