@@ -1,5 +1,3 @@
-import ipaddr from 'ipaddr.js';
-
 /** A canonical IPv4 network: `address/prefix` with no host bits set. */
 export interface Ipv4Network {
   readonly cidr: string;
@@ -32,11 +30,12 @@ export function parseIpv4Cidr(input: string): CidrParseResult {
   const address = slash === -1 ? text : text.slice(0, slash);
   const prefixText = slash === -1 ? '32' : text.slice(slash + 1);
 
-  if (ipaddr.IPv6.isValid(address)) {
+  if (looksLikeIpv6(address)) {
     // The API's IPRange has only CIDRIP, an IPv4 field.
     return { ok: false, reason: 'is IPv6; Redshift cluster security groups accept IPv4 CIDRs only' };
   }
-  if (!ipaddr.IPv4.isValidFourPartDecimal(address)) {
+  const value = ipv4Value(address);
+  if (value === undefined) {
     return {
       ok: false,
       reason: `"${address}" is not a dotted-decimal IPv4 address (four numbers 0-255, no leading zeros)`,
@@ -47,7 +46,7 @@ export function parseIpv4Cidr(input: string): CidrParseResult {
   if (!Number.isInteger(prefix) || String(prefix) !== prefixText || prefix < 0 || prefix > 32) {
     return { ok: false, reason: `prefix "/${prefixText}" must be a whole number from 0 to 32` };
   }
-  const network = ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString();
+  const network = dottedQuad(networkValue(value, prefix));
   const cidr = `${network}/${prefix}`;
   if (network !== address) {
     return { ok: false, reason: `has host bits set; the network is ${cidr}` };
@@ -65,13 +64,38 @@ export function networkOf(input: string): string | undefined {
   const slash = input.indexOf('/');
   const address = slash === -1 ? input : input.slice(0, slash);
   const prefix = slash === -1 ? 32 : Number(input.slice(slash + 1));
-  if (
-    !ipaddr.IPv4.isValidFourPartDecimal(address) ||
-    !Number.isInteger(prefix) ||
-    prefix < 0 ||
-    prefix > 32
-  ) {
-    return undefined;
+  const value = ipv4Value(address);
+  if (value === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
+  return `${dottedQuad(networkValue(value, prefix))}/${prefix}`;
+}
+
+const OCTET = /^(?:0|[1-9]\d{0,2})$/;
+
+/** A dotted-decimal IPv4 address as an unsigned 32-bit number: four numbers 0-255, no leading zeros. */
+function ipv4Value(address: string): number | undefined {
+  const octets = address.split('.');
+  if (octets.length !== 4) return undefined;
+  let value = 0;
+  for (const octet of octets) {
+    if (!OCTET.test(octet)) return undefined;
+    const number = Number(octet);
+    if (number > 255) return undefined;
+    value = value * 256 + number;
   }
-  return `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString()}/${prefix}`;
+  return value;
+}
+
+/** The address with the bits after `prefix` cleared. */
+function networkValue(value: number, prefix: number): number {
+  // A shift by 32 is a shift by 0 in JavaScript: /0 is handled apart.
+  return prefix === 0 ? 0 : (value & (0xffffffff << (32 - prefix))) >>> 0;
+}
+
+function dottedQuad(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}
+
+/** Hex groups and colons (an embedded IPv4 tail and a zone allowed): someone meant an IPv6 address. */
+function looksLikeIpv6(address: string): boolean {
+  return /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[\w.-]+)?$/.test(address);
 }
