@@ -50,6 +50,7 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
       // Short backoff so a retried request shows up within seconds on a laptop.
       RETRY_BASE_SECONDS: process.env.RETRY_BASE_SECONDS ?? '2',
       RETRY_MAX_SECONDS: process.env.RETRY_MAX_SECONDS ?? '30',
+      // The user's document (YAML or JSON); startLocalService compiles it to JSON for the handler.
       DESIRED_STATE_PATH: process.env.DESIRED_STATE_PATH ?? join(root, 'examples', 'desired-state.yaml'),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     },
@@ -69,6 +70,7 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
   results queue:  ${results.url}
   requests DLQ:   ${service.queues.requestsDlq.url}
   groups:         analytics-prod, analytics-dev (ALLOWED_GROUPS=${process.env.ALLOWED_GROUPS})
+  desired state:  ${service.desiredState ? `${service.desiredState.source} (compiled to ${service.desiredState.path})` : 'none'}
 
 Send a request (another terminal):
   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 aws --endpoint-url ${service.endpoint} sqs send-message --queue-url ${requests.url} --message-body '{"version":1,"clusterSecurityGroupName":"analytics-prod","cidrIp":"198.51.100.0/24"}'

@@ -1,6 +1,7 @@
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { type CompiledDesiredState, compileDesiredStateFile } from './desired-state.js';
 import { type Emulator, startEmulator } from './emulator/index.js';
 import {
   type EventSource,
@@ -24,7 +25,11 @@ export interface LocalServiceOptions {
   readonly queues?: QueueSettings;
   /** Cluster security groups to create, with initial CIDR rules. */
   readonly groups?: Readonly<Record<string, readonly string[]>>;
-  /** Environment of the handlers, on top of the queue URLs and the local defaults. */
+  /**
+   * Environment of the handlers, on top of the queue URLs and the local defaults. DESIRED_STATE_PATH (here
+   * or inherited) names the user's document, YAML or JSON: it is compiled to a temporary JSON file, which
+   * the reconcile handler reads as the deployed function reads the JSON compiled at package time.
+   */
   readonly env?: Readonly<Record<string, string>>;
   /** The event source mapping's settings. */
   readonly eventSource?: Pick<
@@ -52,9 +57,14 @@ export interface LocalService {
   readonly sqs: SQSClient;
   readonly redshift: RedshiftClient;
   readonly eventSource: EventSource;
+  /** The desired state the reconcile handler reads, when DESIRED_STATE_PATH names one. */
+  readonly desiredState?: Pick<CompiledDesiredState, 'source' | 'path'>;
   /** Runs the reconcile handler once, now. */
   reconcile(): Promise<unknown>;
-  /** Stops polling and the schedule, waits for invocations in flight, closes the emulator. */
+  /**
+   * Stops polling and the schedule, waits for invocations in flight, closes the emulator, deletes the
+   * compiled desired state and sets DESIRED_STATE_PATH back to the user's document.
+   */
   stop(): Promise<void>;
 }
 
@@ -66,16 +76,36 @@ let instance = 0;
  *
  * The handlers read their configuration from the environment at import, so this sets the
  * environment first and imports fresh module instances, exactly as a cold start does.
+ *
+ * @throws DesiredStateError when DESIRED_STATE_PATH names an invalid document, before anything runs
  */
 export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const emulator = options.endpoint
-    ? undefined
-    : await startEmulator({
-        port: options.port ?? 4566,
-        ...(options.seed !== undefined && { seed: options.seed }),
-        region,
-      });
+  // The reconcile function reads JSON only: compiled first, as `osls package` compiles it for AWS, so an
+  // invalid document stops the start before anything runs.
+  const desiredStateSource = (options.env?.DESIRED_STATE_PATH ?? process.env.DESIRED_STATE_PATH)?.trim();
+  const desiredState = desiredStateSource ? compileDesiredStateFile(desiredStateSource) : undefined;
+  /** DESIRED_STATE_PATH back to the user's document, so that a later start compiles it again. */
+  const releaseDesiredState = (): void => {
+    if (!desiredState) return;
+    if (process.env.DESIRED_STATE_PATH === desiredState.path)
+      process.env.DESIRED_STATE_PATH = desiredState.source;
+    desiredState.remove();
+  };
+
+  let emulator: Emulator | undefined;
+  try {
+    emulator = options.endpoint
+      ? undefined
+      : await startEmulator({
+          port: options.port ?? 4566,
+          ...(options.seed !== undefined && { seed: options.seed }),
+          region,
+        });
+  } catch (error) {
+    releaseDesiredState();
+    throw error;
+  }
   const endpoint = options.endpoint ?? (emulator as Emulator).url;
 
   // Dummy credentials only when none are configured: a real account keeps its own.
@@ -101,6 +131,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       MAX_RECEIVE_COUNT: String(options.queues?.maxReceiveCount ?? 5),
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...options.env,
+      ...(desiredState && { DESIRED_STATE_PATH: desiredState.path }),
     });
     instance += 1;
     const authorize = (await import(
@@ -145,6 +176,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       sqs,
       redshift,
       eventSource,
+      ...(desiredState && { desiredState: { source: desiredState.source, path: desiredState.path } }),
       reconcile,
       async stop() {
         if (timer) clearInterval(timer);
@@ -152,9 +184,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         sqs.destroy();
         redshift.destroy();
         await emulator?.close();
+        releaseDesiredState();
       },
     };
   } catch (error) {
+    releaseDesiredState();
     sqs.destroy();
     redshift.destroy();
     await emulator?.close();

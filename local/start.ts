@@ -4,6 +4,8 @@
  * submits the example requests and prints every outcome as it arrives. Ctrl-C stops it.
  */
 import { parseArgs } from 'node:util';
+import { DesiredStateError } from '../src/domain/desired-state.js';
+import { ConfigurationError } from '../src/domain/errors.js';
 import { runLocal } from './run-local.js';
 
 // The SDK warns once that its 2027 releases need Node 22; Lambda runs nodejs22.x and locally the pinned SDK works on 20.
@@ -22,7 +24,9 @@ if (args.help) {
 
 Runs redshift-ingress locally: the embedded AWS emulator on 127.0.0.1 (or the endpoint given by
 --endpoint or AWS_ENDPOINT_URL), the requests/results queues, demo cluster security groups and the
-real handlers. Submits examples/requests/*.json and prints each outcome. Ctrl-C stops it.`);
+real handlers. Submits examples/requests/*.json and prints each outcome. Ctrl-C stops it.
+The reconciler reads DESIRED_STATE_PATH (YAML or JSON, default examples/desired-state.yaml), compiled
+to a temporary JSON file as \`osls package\` compiles it for the deployed function.`);
   process.exit(0);
 }
 
@@ -32,6 +36,14 @@ const run = await runLocal({
   port: Number(args.port),
   examples: !args['no-examples'],
   reconcileEverySeconds: Number(args['reconcile-every']),
+}).catch((error: unknown) => {
+  // An invalid desired state (DESIRED_STATE_PATH) stops the start as it stops `osls package`: the message
+  // names every problem with its line, and a stack would only hide it.
+  if (error instanceof DesiredStateError || error instanceof ConfigurationError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
 });
 
 const stop = async (): Promise<void> => {

@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthorizeClusterSecurityGroupIngressCommand } from '@aws-sdk/client-redshift';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalService } from '../../local/service.js';
+import { DesiredStateError } from '../../src/domain/desired-state.js';
 import type { ReconciliationReport } from '../../src/domain/reconciliation-report.js';
 import { readResults, startTestService } from '../helpers/local-service.js';
 
@@ -114,5 +115,48 @@ describe('reconciliation over the local stack', () => {
     // Assess
     expect(second.groups[0]).toMatchObject({ missing: [], extra: [], pruned: [], errors: [] });
     expect(second.groups[1]?.errors[0]).toMatch(/^prune skipped: 3 extra rules exceed the 2 revokes left/);
+  });
+});
+
+describe('the desired state of the local stack', () => {
+  it('is compiled to a temporary JSON file the handler reads, deleted on stop', async () => {
+    // Prepare
+    const source = desiredStateFile(
+      'version: 1\ngroups:\n  analytics-prod:\n    cidrIps: [203.0.113.0/24]\n',
+    );
+    service = await startTestService({
+      groups: { 'analytics-prod': ['203.0.113.0/24'] },
+      env: { DESIRED_STATE_PATH: source },
+    });
+    const compiled = service.desiredState?.path as string;
+
+    // Act
+    const report = await reconcileAndSettle();
+    const json = JSON.parse(readFileSync(compiled, 'utf8')) as unknown;
+    const envWhileRunning = process.env.DESIRED_STATE_PATH;
+    await service.stop();
+    service = undefined;
+
+    // Assess
+    expect(compiled).toMatch(/desired-state\.json$/);
+    expect(json).toEqual({ version: 1, groups: { 'analytics-prod': { cidrIps: ['203.0.113.0/24'] } } });
+    expect(envWhileRunning).toBe(compiled);
+    expect(report.groups).toMatchObject([{ clusterSecurityGroupName: 'analytics-prod', missing: [] }]);
+    expect(existsSync(compiled)).toBe(false);
+    expect(process.env.DESIRED_STATE_PATH).toBe(source);
+  });
+
+  it('stops the start when invalid, naming each problem with its file and line', async () => {
+    // Prepare
+    const source = desiredStateFile(
+      'version: 1\ngroups:\n  analytics-prod:\n    cidrIps:\n      - 203.0.113.5/24\n',
+    );
+
+    // Act
+    const start = startTestService({ env: { DESIRED_STATE_PATH: source } });
+
+    // Assess
+    await expect(start).rejects.toThrow(DesiredStateError);
+    await expect(start).rejects.toThrow(`${source}:5:9: groups.analytics-prod.cidrIps.0: has host bits set`);
   });
 });
