@@ -10,8 +10,9 @@ import { loadConfig } from '../src/config.js';
 import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
 import { loadDesiredState } from '../src/load-desired-state.js';
 
-// Cold start: configuration and the desired state (packaged with the function) are read once; either
-// being invalid fails the init with every problem named.
+// Cold start: configuration and the desired state are read once; either being invalid fails the init with
+// every problem named. The desired state is JSON, compiled and validated from the user's YAML when the
+// service is packaged (scripts/desired-state-plugin.mjs), so this bundle carries no YAML parser.
 const config = loadConfig(process.env, 'reconcile');
 const desiredState = loadDesiredState(config.desiredStatePath);
 const logger = new Logger({ serviceName: 'redshift-ingress' });

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { readZip, type ZipEntry } from './read-zip.js';
 
 // What `npm run package` (osls package --stage ci) produced: the CloudFormation template and the zips that
@@ -40,6 +41,7 @@ const packageInputs = [
   'package-lock.json',
   'scripts/deploy-parameters.cjs',
   'scripts/package.mjs',
+  'scripts/desired-state-plugin.mjs',
   'examples/desired-state.yaml',
   'handlers',
   'src',
@@ -202,17 +204,68 @@ describe('package artifacts', () => {
     },
   );
 
-  it('packages the desired state where the reconcile function reads it', () => {
-    // Prepare
+  it('packages the desired state compiled to JSON where the reconcile function reads it', () => {
+    // Prepare: the ci stage's desiredStatePath is the default, the example.
     const env = functionEnv(template, 'ReconcileLambdaFunction');
+    const example = readFileSync(join(root, 'examples', 'desired-state.yaml'), 'utf8');
 
     // Act
-    const names = extracted.ReconcileLambdaFunction?.entries.map(({ name }) => name);
+    const entries = extracted.ReconcileLambdaFunction?.entries ?? [];
+    const packaged = entries.find(({ name }) => name === env.DESIRED_STATE_PATH);
 
     // Assess
-    expect(env.DESIRED_STATE_PATH).toBe('examples/desired-state.yaml');
-    expect(names).toContain(env.DESIRED_STATE_PATH);
-    expect(names).toHaveLength(2);
+    expect(env.DESIRED_STATE_PATH).toBe('build/desired-state.json');
+    expect(entries.map(({ name }) => name).sort()).toEqual([
+      'build/desired-state.json',
+      'handlers/reconcile.mjs',
+    ]);
+    expect(packaged?.data.toString('utf8')).toBe(compileDesiredState(example, 'examples/desired-state.yaml'));
+  });
+
+  it('bundles no YAML parser into the reconcile function', () => {
+    // Prepare: the YAML 1.2 tag URIs are string literals of the yaml library's schemas, kept by minification.
+    const marker = 'tag:yaml.org,2002:';
+    const yamlSchema = readFileSync(
+      join(root, 'node_modules', 'yaml', 'dist', 'schema', 'core', 'bool.js'),
+      'utf8',
+    );
+
+    // Act
+    const bundle = extracted.ReconcileLambdaFunction?.entries.find(({ name }) => name.endsWith('.mjs'));
+
+    // Assess
+    expect(yamlSchema).toContain(marker);
+    expect(bundle?.data.toString('utf8')).not.toContain(marker);
+  });
+
+  it('the reconcile bundle pointed at YAML fails its cold start, naming DESIRED_STATE_PATH and the JSON error', () => {
+    // Prepare
+    const { dir } = extracted.ReconcileLambdaFunction as { dir: string };
+    const url = pathToFileURL(join(dir, 'handlers', 'reconcile.mjs')).href;
+    const yaml = join(root, 'examples', 'desired-state.yaml');
+
+    // Act
+    const run = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
+      {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_REGION: 'us-east-1',
+          RESULTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/results',
+          REQUESTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/requests',
+          ALLOWED_GROUPS: 'analytics-*',
+          DESIRED_STATE_PATH: yaml,
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+
+    // Assess
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(`DESIRED_STATE_PATH: "${yaml}" is not JSON (`);
   });
 
   it.each(['AuthorizeLambdaFunction', 'ReconcileLambdaFunction'])(
