@@ -10,6 +10,7 @@ import {
   type Problem,
   text,
 } from './request.js';
+import { withMetadata } from './schema-metadata.js';
 
 /** The most rules one cluster security group may hold (AuthorizeClusterSecurityGroupIngress quota). */
 export const MAX_RULES_PER_GROUP = 20;
@@ -70,8 +71,8 @@ const groupSchema = z
   );
 
 /** The desired-state document, version 1: per cluster security group, the rules that must exist. */
-export const desiredStateSchema = z
-  .strictObject(
+export const desiredStateSchema = withMetadata(
+  z.strictObject(
     {
       version: z.literal(1, 'must be 1 (the desired-state contract version)'),
       groups: z
@@ -95,13 +96,14 @@ export const desiredStateSchema = z
         ),
     },
     mustBe('a mapping with version and groups'),
-  )
-  .register(z.globalRegistry, {
+  ),
+  {
     $id: 'urn:redshift-ingress:schema:desired-state:v1',
     title: 'Desired state, version 1',
     description:
       'Per cluster security group, the CIDRs and EC2 security groups that must be present, and whether extras are pruned.',
-  });
+  },
+);
 
 /** One group of the desired state, with canonical CIDRs. */
 export interface DesiredGroup {

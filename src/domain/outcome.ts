@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { type Action, type Approval, approvalSchema, described, type IngressRule } from './request.js';
+import { type Action, type Approval, approvalSchema, type IngressRule } from './request.js';
+import { described, withMetadata } from './schema-metadata.js';
 
 /** Every status an outcome can have; see the table in the README. */
 export const Status = {
@@ -44,8 +45,8 @@ export const outcomeErrorSchema = z.strictObject({
 export type OutcomeError = z.infer<typeof outcomeErrorSchema>;
 
 /** The outcome, version 1: the body of a results-queue message. */
-export const outcomeSchema = z
-  .strictObject({
+export const outcomeSchema = withMetadata(
+  z.strictObject({
     type: z.literal('ingress-outcome'),
     version: z.literal(1),
     requestId: described(z.string(), "The request's requestId, or its SQS message id when it had none."),
@@ -59,12 +60,13 @@ export const outcomeSchema = z
     reason: z.optional(z.string()),
     approval: z.optional(approvalSchema),
     processedAt: z.iso.datetime(),
-  })
-  .register(z.globalRegistry, {
+  }),
+  {
     $id: 'urn:redshift-ingress:schema:ingress-outcome:v1',
     title: 'Ingress outcome, version 1',
     description: 'The body of a results-queue message: what became of one ingress request.',
-  });
+  },
+);
 
 /** The outcome of one request, as published to the results queue. */
 export type Outcome = z.infer<typeof outcomeSchema>;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { described } from './request.js';
+import { described, withMetadata } from './schema-metadata.js';
 
 const targetSchema = z.union([
   z.strictObject({ cidrIp: z.string() }),
@@ -24,8 +24,8 @@ const groupReportSchema = z.strictObject({
 });
 
 /** The reconciliation report, version 1: published to the results queue once per run. */
-export const reconciliationReportSchema = z
-  .strictObject({
+export const reconciliationReportSchema = withMetadata(
+  z.strictObject({
     type: z.literal('reconciliation-report'),
     version: z.literal(1),
     runId: z.string(),
@@ -41,13 +41,14 @@ export const reconciliationReportSchema = z
       pruned: z.int().check(z.minimum(0)),
       errors: z.int().check(z.minimum(0)),
     }),
-  })
-  .register(z.globalRegistry, {
+  }),
+  {
     $id: 'urn:redshift-ingress:schema:reconciliation-report:v1',
     title: 'Reconciliation report, version 1',
     description:
       'What one reconciliation run found (missing and extra rules per group) and what it enqueued.',
-  });
+  },
+);
 
 /** The reconciliation report of one run. */
 export type ReconciliationReport = z.infer<typeof reconciliationReportSchema>;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { parseIpv4Cidr } from './cidr.js';
+import { described, withMetadata } from './schema-metadata.js';
 
 /** What a request asks for: open access, or close it. */
 export const Action = { authorize: 'authorize', revoke: 'revoke' } as const;
@@ -35,12 +36,6 @@ export function kindOf(value: unknown): string {
 
 const NOT_A_STRING = mustBe('a string');
 
-/** A schema with a description in the published JSON Schema (zod/mini's form of `.meta`). */
-export function described<T extends z.ZodMiniType>(schema: T, description: string): T {
-  z.globalRegistry.add(schema, { description });
-  return schema;
-}
-
 /** Cluster security group names: 1-255 letters, digits or hyphens (the Redshift naming rule). */
 export const clusterSecurityGroupNameSchema = z
   .string(NOT_A_STRING)
@@ -66,32 +61,33 @@ export const text = (max: number) =>
     .check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
 
 /** An IPv4 address or CIDR as the API's CIDRIP takes it, checked with {@link parseIpv4Cidr}. */
-export const cidrSchema = z
-  .string(NOT_A_STRING)
-  .check(
+export const cidrSchema = described(
+  z.string(NOT_A_STRING).check(
     z.maxLength(64, 'must be at most 64 characters'),
     z.superRefine((value, ctx) => {
       const parsed = parseIpv4Cidr(value);
       if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
     }),
-  )
-  .apply(described, 'IPv4 address or CIDR; a bare address means /32; no host bits set.');
+  ),
+  'IPv4 address or CIDR; a bare address means /32; no host bits set.',
+);
 
 // A Step Functions task token: SendTaskSuccess and SendTaskFailure accept up to 2048 characters.
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
 const taskTokenSchema = text(2048);
 
 /** Who approved a change, carried into every outcome and log line of the request. */
-export const approvalSchema = z
-  .strictObject(
+export const approvalSchema = described(
+  z.strictObject(
     {
       ticket: z.optional(text(128)),
       approvedBy: z.optional(text(256)),
       approvedAt: z.optional(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })),
     },
     mustBe('an object with ticket, approvedBy and approvedAt'),
-  )
-  .apply(described, 'Approval metadata: the change ticket, the approver and when.');
+  ),
+  'Approval metadata: the change ticket, the approver and when.',
+);
 
 /** Approval metadata of a request. */
 export type Approval = z.infer<typeof approvalSchema>;
@@ -114,54 +110,56 @@ export const accountIdSchema = z
 const actionSchema = z.enum(['authorize', 'revoke'], 'must be "authorize" or "revoke"');
 
 /** The ingress request, version 1: the body of a requests-queue message. */
-export const ingressRequestSchema = z
-  .strictObject({
-    version: z.literal(1, 'must be 1 (the request contract version)'),
-    requestId: z.optional(requestIdSchema),
-    action: z._default(actionSchema, 'authorize'),
-    clusterSecurityGroupName: clusterSecurityGroupNameSchema,
-    cidrIp: z.optional(cidrSchema),
-    ec2SecurityGroupName: z.optional(text(255)),
-    ec2SecurityGroupOwnerId: z.optional(accountIdSchema),
-    requestedBy: z.optional(text(128)),
-    reason: z.optional(text(1024)),
-    approval: z.optional(approvalSchema),
-    taskToken: z.optional(taskTokenSchema),
-  })
-  .check(
-    z.superRefine((request, ctx) => {
-      const hasCidr = request.cidrIp !== undefined;
-      const hasName = request.ec2SecurityGroupName !== undefined;
-      const hasOwner = request.ec2SecurityGroupOwnerId !== undefined;
-      if (hasCidr && (hasName || hasOwner)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['cidrIp'],
-          message: 'give either cidrIp or ec2SecurityGroupName with ec2SecurityGroupOwnerId, not both',
-        });
-      } else if (!hasCidr && !hasName && !hasOwner) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['cidrIp'],
-          message: 'a target is required: cidrIp, or ec2SecurityGroupName with ec2SecurityGroupOwnerId',
-        });
-      } else if (!hasCidr && hasName !== hasOwner) {
-        const missing = hasName ? 'ec2SecurityGroupOwnerId' : 'ec2SecurityGroupName';
-        ctx.addIssue({
-          code: 'custom',
-          path: [missing],
-          message: `is required together with ${hasName ? 'ec2SecurityGroupName' : 'ec2SecurityGroupOwnerId'}`,
-        });
-      }
-    }),
-  )
-  .register(z.globalRegistry, {
+export const ingressRequestSchema = withMetadata(
+  z
+    .strictObject({
+      version: z.literal(1, 'must be 1 (the request contract version)'),
+      requestId: z.optional(requestIdSchema),
+      action: z._default(actionSchema, 'authorize'),
+      clusterSecurityGroupName: clusterSecurityGroupNameSchema,
+      cidrIp: z.optional(cidrSchema),
+      ec2SecurityGroupName: z.optional(text(255)),
+      ec2SecurityGroupOwnerId: z.optional(accountIdSchema),
+      requestedBy: z.optional(text(128)),
+      reason: z.optional(text(1024)),
+      approval: z.optional(approvalSchema),
+      taskToken: z.optional(taskTokenSchema),
+    })
+    .check(
+      z.superRefine((request, ctx) => {
+        const hasCidr = request.cidrIp !== undefined;
+        const hasName = request.ec2SecurityGroupName !== undefined;
+        const hasOwner = request.ec2SecurityGroupOwnerId !== undefined;
+        if (hasCidr && (hasName || hasOwner)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cidrIp'],
+            message: 'give either cidrIp or ec2SecurityGroupName with ec2SecurityGroupOwnerId, not both',
+          });
+        } else if (!hasCidr && !hasName && !hasOwner) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cidrIp'],
+            message: 'a target is required: cidrIp, or ec2SecurityGroupName with ec2SecurityGroupOwnerId',
+          });
+        } else if (!hasCidr && hasName !== hasOwner) {
+          const missing = hasName ? 'ec2SecurityGroupOwnerId' : 'ec2SecurityGroupName';
+          ctx.addIssue({
+            code: 'custom',
+            path: [missing],
+            message: `is required together with ${hasName ? 'ec2SecurityGroupName' : 'ec2SecurityGroupOwnerId'}`,
+          });
+        }
+      }),
+    ),
+  {
     $id: 'urn:redshift-ingress:schema:ingress-request:v1',
     title: 'Ingress request, version 1',
     description:
       'The body of a requests-queue message: one rule to authorize or revoke on a cluster security group.',
     ...targetRule,
-  });
+  },
+);
 
 /** The target of a rule: an IPv4 network, or an EC2 security group of an account. */
 export type IngressTarget =
