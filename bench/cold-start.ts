@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { compileDesiredState } from '../src/domain/desired-state-yaml.js';
 import { type BuiltBundle, bundleEntries, ROOT, readDeployedBuildOptions } from './bundle.js';
 import { median, rotate } from './stats.js';
 
@@ -15,8 +17,10 @@ const PARTS = {
   'floor + domain (zod, CIDR, policy)': 'bench/floor/with-domain.ts',
   'floor + Powertools Logger, Metrics, middy': 'bench/floor/with-powertools.ts',
   'floor + Step Functions client': 'bench/floor/with-step-functions.ts',
-  'floor + desired state (yaml, zod)': 'bench/floor/with-desired-state.ts',
+  'floor + desired state as deployed (JSON, zod/mini)': 'bench/floor/with-desired-state.ts',
+  'floor + the YAML reader (not deployed)': 'bench/floor/with-yaml-reader.ts',
 } as const;
+const EXAMPLE_DESIRED_STATE = 'examples/desired-state.yaml';
 /** The authorize handler with the SDK left to the runtime, as the alternative to bundling it. */
 const SDK_EXTERNAL = 'authorize, SDK from the runtime';
 
@@ -52,7 +56,6 @@ export function dummyHandlerEnv(): Record<string, string> {
     RESULTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/redshift-ingress-bench-results',
     REQUESTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/redshift-ingress-bench-requests',
     ALLOWED_GROUPS: 'bench-*',
-    DESIRED_STATE_PATH: join(ROOT, 'examples/desired-state.yaml'),
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
@@ -78,11 +81,14 @@ const used = process.cpuUsage(cpu);
 process.stdout.write(JSON.stringify({ wallMs, cpuMs: (used.user + used.system) / 1000 }));
 `;
 
-async function timeImport(bundle: BuiltBundle): Promise<{ wallMs: number; cpuMs: number }> {
+async function timeImport(
+  bundle: BuiltBundle,
+  env: Readonly<Record<string, string>>,
+): Promise<{ wallMs: number; cpuMs: number }> {
   const { stdout } = await run(
     process.execPath,
     ['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(bundle.file).href],
-    { env: childEnv(), cwd: ROOT },
+    { env: childEnv(env), cwd: ROOT },
   );
   return JSON.parse(stdout) as { wallMs: number; cpuMs: number };
 }
@@ -93,6 +99,13 @@ async function timeImport(bundle: BuiltBundle): Promise<{ wallMs: number; cpuMs:
  */
 export async function measureColdStart(options: ColdStartOptions): Promise<ColdStartResult> {
   const deployed = readDeployedBuildOptions();
+  // The reconcile function reads the desired state compiled to JSON when it is packaged.
+  const desiredState = join(options.outdir, 'desired-state.json');
+  await writeFile(
+    desiredState,
+    compileDesiredState(await readFile(join(ROOT, EXAMPLE_DESIRED_STATE), 'utf8'), EXAMPLE_DESIRED_STATE),
+  );
+  const env = { DESIRED_STATE_PATH: desiredState };
   const built = await bundleEntries({ ...FLOOR, ...HANDLERS, ...PARTS }, options.outdir, deployed);
   const external = await bundleEntries(
     { [SDK_EXTERNAL]: HANDLERS.authorize },
@@ -114,7 +127,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   );
   for (let round = 0; round < options.runs; round += 1) {
     for (const bundle of rotate(bundles, round)) {
-      const { wallMs, cpuMs } = await timeImport(bundle);
+      const { wallMs, cpuMs } = await timeImport(bundle, env);
       const sample = samples.get(bundle.name);
       sample?.wall.push(wallMs);
       sample?.cpu.push(cpuMs);

@@ -1,3 +1,4 @@
-// The floor plus the desired-state reader (YAML and its zod schema): what the reconcile handler adds.
-export { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
+// The floor plus the desired-state reader the reconcile function deploys: the JSON compiled when the
+// service is packaged, validated by the zod/mini schema.
+export { loadDesiredState } from '../../src/load-desired-state.js';
 export * from './clients-only.js';
