@@ -1,12 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createEmfMetrics, metricsDisabledIn, publishMetrics } from '../src/adapters/cloudwatch-metrics.js';
 import { createRedshiftIngress } from '../src/adapters/redshift.js';
 import {
   createQueuePublisher,
@@ -21,7 +20,11 @@ import { loadConfig } from '../src/config.js';
 // clients are built once and reused by every invocation of this container.
 const config = loadConfig(process.env, 'authorize');
 const logger = new Logger({ serviceName: 'redshift-ingress' });
-const metrics = new Metrics({ namespace: 'RedshiftIngress', serviceName: 'redshift-ingress' });
+const metrics = createEmfMetrics({
+  namespace: 'RedshiftIngress',
+  serviceName: 'redshift-ingress',
+  disabled: metricsDisabledIn(process.env),
+});
 const sqs = new SQSClient({});
 const processBatch = makeProcessBatch({
   redshift: createRedshiftIngress(new RedshiftClient({})),
@@ -40,5 +43,5 @@ const processBatch = makeProcessBatch({
 /** The authorize entry point: an SQS batch of ingress requests in, a partial batch response out. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(publishMetrics(metrics, { captureColdStartMetric: true }))
   .handler(processBatch);
