@@ -6,7 +6,7 @@ export interface LoggerPort {
   error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
-/** Counters, as Powertools Metrics offers them (EMF in Lambda). */
+/** Counters, written in Lambda as CloudWatch EMF lines (src/adapters/cloudwatch-metrics.ts). */
 export interface MetricsPort {
   addMetric(name: string, unit: 'Count', value: number): void;
 }
