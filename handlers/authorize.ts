@@ -34,7 +34,10 @@ const processBatch = makeProcessBatch({
     config.requestsQueueUrl,
     process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
   ),
-  callbacks: createTaskCallbacks(new SFNClient({})),
+  // The raw variable, not config.taskTokens (which checks its value): serverless.yml replaces this test
+  // with a constant when it bundles the function (custom.esbuild.define), so a deployment without task
+  // tokens does not carry the Step Functions client into its cold start (docs/benchmarks.md).
+  callbacks: process.env.TASK_TOKENS === 'true' ? createTaskCallbacks(new SFNClient({})) : undefined,
   config,
   logger,
   metrics,

@@ -130,6 +130,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       REQUESTS_QUEUE_URL: queues.requests.url,
       MAX_RECEIVE_COUNT: String(options.queues?.maxReceiveCount ?? 5),
       POWERTOOLS_METRICS_DISABLED: 'true',
+      // The emulator answers Step Functions: task tokens are on locally unless the caller says otherwise.
+      TASK_TOKENS: 'true',
       ...options.env,
       ...(desiredState && { DESIRED_STATE_PATH: desiredState.path }),
     });

@@ -14,6 +14,8 @@ export interface Config {
   readonly retryMaxSeconds: number;
   readonly desiredStatePath?: string;
   readonly maxPrunePerRun: number;
+  /** Whether requests' task tokens are answered (SendTaskSuccess/SendTaskFailure). */
+  readonly taskTokens: boolean;
 }
 
 /** Which entry point reads the configuration; the reconciler also needs the requests queue. */
@@ -58,6 +60,7 @@ export function loadConfig(env: Env, role: ConfigRole = 'authorize'): Config {
   const retryMaxSeconds = read('RETRY_MAX_SECONDS', integer(0, MAX_VISIBILITY_SECONDS), 900);
   const desiredStatePath = env.DESIRED_STATE_PATH?.trim() || undefined;
   const maxPrunePerRun = read('MAX_PRUNE_PER_RUN', integer(0, 1000), 5);
+  const taskTokens = read('TASK_TOKENS', parseBoolean, false);
 
   if (retryBaseSeconds !== undefined && retryMaxSeconds !== undefined && retryMaxSeconds < retryBaseSeconds) {
     problems.push(
@@ -81,6 +84,7 @@ export function loadConfig(env: Env, role: ConfigRole = 'authorize'): Config {
     retryMaxSeconds: retryMaxSeconds as number,
     ...(desiredStatePath !== undefined && { desiredStatePath }),
     maxPrunePerRun: maxPrunePerRun as number,
+    taskTokens: taskTokens as boolean,
   };
 }
 

@@ -333,7 +333,6 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
     unpublished: ReadonlySet<number>,
   ): Promise<Set<number>> {
     const retry = new Set<number>();
-    if (callbacks === undefined) return retry;
     const pending: number[] = [];
     decisions.forEach((decision, index) => {
       const item = items[index] as Item;
@@ -343,6 +342,18 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
       if (failed.has(index) && decision.acknowledge) return;
       pending.push(index);
     });
+    if (callbacks === undefined) {
+      // Without the feature the function may not call Step Functions (no IAM grant, no client): say so
+      // where the operator looks, rather than retrying a callback that can never be made.
+      for (const index of pending) {
+        const item = items[index] as Item;
+        logger.warn('Task token not answered: task-token callbacks are off (TASK_TOKENS=false)', {
+          ...logFields(item),
+          taskToken: redactToken(item.context.taskToken as string),
+        });
+      }
+      return retry;
+    }
     await forEachBounded(pending, config.concurrency, async (index) => {
       const item = items[index] as Item;
       const decision = decisions[index] as Extract<Decision, { kind: 'outcome' }>;

@@ -12,7 +12,9 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDeployedBuildOptions } from '../../bench/bundle.js';
 import { compileDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { readZip, type ZipEntry } from './read-zip.js';
 
@@ -452,6 +454,7 @@ describe('authorize function', () => {
         'RESULTS_QUEUE_URL',
         'RETRY_BASE_SECONDS',
         'RETRY_MAX_SECONDS',
+        'TASK_TOKENS',
       ].sort(),
     );
     expect(env).toMatchObject({
@@ -465,7 +468,32 @@ describe('authorize function', () => {
       CONCURRENCY: '10',
       RETRY_BASE_SECONDS: '30',
       RETRY_MAX_SECONDS: '900',
+      TASK_TOKENS: 'true',
     });
+  });
+
+  it('bundles the Step Functions client when task tokens are on (the ci stage) and leaves it out when off', async () => {
+    // Prepare: SendTaskSuccess is a string literal of the client's operation schema.
+    const marker = 'SendTaskSuccess';
+    const bundle = (taskTokens: string) =>
+      build({
+        ...readDeployedBuildOptions(join(root, 'serverless.yml'), { taskTokens }),
+        entryPoints: [join(root, 'handlers', 'authorize.ts')],
+        absWorkingDir: root,
+        outdir: join(scratch, `authorize-task-tokens-${taskTokens}`),
+        write: false,
+        logLevel: 'error',
+      }).then(({ outputFiles }) => outputFiles[0]?.text ?? '');
+
+    // Act
+    const packaged = extracted.AuthorizeLambdaFunction?.entries.find(({ name }) => name.endsWith('.mjs'));
+    const [on, off] = await Promise.all([bundle('true'), bundle('false')]);
+
+    // Assess
+    expect(packaged?.data.toString('utf8')).toContain(marker);
+    expect(on).toContain(marker);
+    expect(off).not.toContain(marker);
+    expect(off.length).toBeLessThan(on.length - 20_000);
   });
 });
 

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       retryBaseSeconds: 30,
       retryMaxSeconds: 900,
       maxPrunePerRun: 5,
+      taskTokens: false,
     });
   });
 
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
         RETRY_MAX_SECONDS: '60',
         DESIRED_STATE_PATH: '/var/task/desired-state.yaml',
         MAX_PRUNE_PER_RUN: '2',
+        TASK_TOKENS: 'true',
       },
       'reconcile',
     );
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
       retryMaxSeconds: 60,
       desiredStatePath: '/var/task/desired-state.yaml',
       maxPrunePerRun: 2,
+      taskTokens: true,
     });
   });
 
@@ -74,6 +77,7 @@ describe('loadConfig', () => {
       MAX_RECEIVE_COUNT: '0',
       CONCURRENCY: 'four',
       RETRY_BASE_SECONDS: '-1',
+      TASK_TOKENS: '1',
     });
 
     // Assess
@@ -86,6 +90,7 @@ describe('loadConfig', () => {
       'MAX_RECEIVE_COUNT: must be a whole number from 1 to 1000, got "0"',
       'CONCURRENCY: must be a whole number from 1 to 100, got "four"',
       'RETRY_BASE_SECONDS: must be a whole number from 0 to 43200, got "-1"',
+      'TASK_TOKENS: must be "true" or "false", got "1"',
     ]);
   });
 
