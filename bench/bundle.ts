@@ -44,7 +44,10 @@ const PLUGIN_DEFAULTS = {
  *
  * @throws Error naming serverless.yml when it has no `custom.esbuild`
  */
-export function readDeployedBuildOptions(serverlessYml = join(ROOT, 'serverless.yml')): BuildOptions {
+export function readDeployedBuildOptions(
+  serverlessYml = join(ROOT, 'serverless.yml'),
+  parameters: Readonly<Record<string, string>> = DEFAULT_PARAMETERS,
+): BuildOptions {
   // CloudFormation tags (!Ref, !GetAtt) are not YAML core tags; they do not matter here.
   const service = parse(readFileSync(serverlessYml, 'utf8'), { logLevel: 'silent' }) as {
     custom?: { esbuild?: Record<string, unknown> };
@@ -58,11 +61,36 @@ export function readDeployedBuildOptions(serverlessYml = join(ROOT, 'serverless.
   const extension = String(merged.outputFileExtension);
   const options: Record<string, unknown> = { ...merged };
   for (const key of PLUGIN_KEYS) delete options[key];
+  if (typeof merged.define === 'object' && merged.define !== null) {
+    options.define = Object.fromEntries(
+      Object.entries(merged.define as Record<string, unknown>).map(([name, value]) => [
+        name,
+        resolveParameters(String(value), parameters, `custom.esbuild.define["${name}"]`),
+      ]),
+    );
+  }
   return {
     ...(options as BuildOptions),
     external: [...stringArray(merged.external), ...(exclude.includes('*') ? [] : exclude)],
     ...(extension !== '.js' && { outExtension: { '.js': extension } }),
   };
+}
+
+/** The parameters `custom.esbuild` may reference, at their serverless.yml defaults. */
+export const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = { taskTokens: 'false' };
+
+/** Replaces `${self:custom.parameters.<name>}` as osls would; any other variable is an error. */
+function resolveParameters(
+  value: string,
+  parameters: Readonly<Record<string, string>>,
+  where: string,
+): string {
+  return value.replace(/\$\{([^}]*)\}/g, (variable, expression: string) => {
+    const name = /^self:custom\.parameters\.(\w+)$/.exec(expression.trim())?.[1];
+    const resolved = name === undefined ? undefined : parameters[name];
+    if (resolved === undefined) throw new Error(`${where}: cannot resolve ${variable} outside osls`);
+    return resolved;
+  });
 }
 
 function stringArray(value: unknown): string[] {

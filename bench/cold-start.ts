@@ -15,12 +15,16 @@ const FLOOR = { floor: 'bench/floor/clients-only.ts' } as const;
 /** The floor plus one part of a handler each: where the difference to the floor comes from. */
 const PARTS = {
   'floor + domain (zod, CIDR, policy)': 'bench/floor/with-domain.ts',
-  'floor + Powertools Logger, Metrics, middy': 'bench/floor/with-powertools.ts',
+  'floor + Powertools Logger, EMF metrics, middy': 'bench/floor/with-powertools.ts',
+  'floor + EMF metrics writer, middy': 'bench/floor/with-emf-metrics.ts',
+  'floor + Powertools Metrics, middy (replaced)': 'bench/floor/with-powertools-metrics.ts',
   'floor + Step Functions client': 'bench/floor/with-step-functions.ts',
   'floor + desired state as deployed (JSON, zod/mini)': 'bench/floor/with-desired-state.ts',
   'floor + the YAML reader (not deployed)': 'bench/floor/with-yaml-reader.ts',
 } as const;
 const EXAMPLE_DESIRED_STATE = 'examples/desired-state.yaml';
+/** The authorize handler as deployed with `taskTokens: true`: the Step Functions client bundled. */
+const TASK_TOKENS_ON = 'authorize, task tokens on';
 /** The authorize handler with the SDK left to the runtime, as the alternative to bundling it. */
 const SDK_EXTERNAL = 'authorize, SDK from the runtime';
 
@@ -107,6 +111,11 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   );
   const env = { DESIRED_STATE_PATH: desiredState };
   const built = await bundleEntries({ ...FLOOR, ...HANDLERS, ...PARTS }, options.outdir, deployed);
+  const taskTokensOn = await bundleEntries(
+    { [TASK_TOKENS_ON]: HANDLERS.authorize },
+    join(options.outdir, 'task-tokens-on'),
+    readDeployedBuildOptions(undefined, { taskTokens: 'true' }),
+  );
   const external = await bundleEntries(
     { [SDK_EXTERNAL]: HANDLERS.authorize },
     join(options.outdir, 'sdk-external'),
@@ -119,9 +128,10 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     floor: 'floor',
     ...Object.fromEntries(Object.keys(HANDLERS).map((name) => [name, 'handler'])),
     ...Object.fromEntries(Object.keys(PARTS).map((name) => [name, 'part'])),
+    [TASK_TOKENS_ON]: 'handler',
     [SDK_EXTERNAL]: 'variant',
   };
-  const bundles = [...Object.values(built), ...Object.values(external)];
+  const bundles = [...Object.values(built), ...Object.values(taskTokensOn), ...Object.values(external)];
   const samples = new Map(
     bundles.map((bundle) => [bundle.name, { wall: [] as number[], cpu: [] as number[] }]),
   );

@@ -77,7 +77,8 @@ function renderColdStart(result: ColdStartResult): string {
   return [
     '### 1. Cold start',
     '',
-    `Bundles built with the esbuild options of \`serverless.yml\` (\`custom.esbuild\`, read by the benchmark).`,
+    `Bundles built with the esbuild options of \`serverless.yml\` (\`custom.esbuild\`, read by the benchmark),`,
+    'with `taskTokens` at its default (off) unless the row says "task tokens on".',
     `Import time: \`await import(bundle)\` in a fresh \`node\` process, median of ${result.runs} per bundle, all`,
     'bundles interleaved. The floor constructs an SQS and a Redshift client and nothing else. Rows in',
     'italics are the floor plus one part of a handler: where the difference comes from.',
