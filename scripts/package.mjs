@@ -4,6 +4,8 @@
 // real ones. Extra arguments go to osls, e.g. `npm run package -- --stage prod --param allowedGroups=a-*`.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -24,7 +26,24 @@ const env = {
 for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) delete env[name];
 
 const started = performance.now();
-const { status, error } = spawnSync(process.execPath, [osls, 'package', ...args], { env, stdio: 'inherit' });
+const { status, error, pid } = spawnSync(process.execPath, [osls, 'package', ...args], { env, stdio: 'inherit' });
+removeZipScratch(pid);
 if (error) throw error;
 if (status === 0) console.log(`Packaged in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 process.exit(status ?? 1);
+
+/**
+ * serverless-esbuild copies each function's files to `<tmpdir>/<zip name>-<pid>-<time>-<hex>` to zip them
+ * and does not delete the folder afterwards (its remove, without `recursive`, fails on the non-empty folder
+ * and the failure is ignored):
+ * two folders per package. Removes the ones the osls process of this run (`pid`) left.
+ *
+ * @param {number | undefined} pid
+ */
+function removeZipScratch(pid) {
+  if (pid === undefined) return;
+  const left = new RegExp(`^[\\w.-]+-${pid}-\\d+-[0-9a-f]{8}$`);
+  for (const name of readdirSync(tmpdir())) {
+    if (left.test(name)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthorizeClusterSecurityGroupIngressCommand } from '@aws-sdk/client-redshift';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LocalService } from '../../local/service.js';
 import { DesiredStateError } from '../../src/domain/desired-state.js';
 import type { ReconciliationReport } from '../../src/domain/reconciliation-report.js';
@@ -15,8 +15,13 @@ afterEach(async () => {
   service = undefined;
 });
 
+const scratch = mkdtempSync(join(tmpdir(), 'redshift-ingress-reconcile-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let files = 0;
 const desiredStateFile = (yaml: string): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'desired-')), 'desired-state.yaml');
+  files += 1;
+  const file = join(scratch, `desired-state-${files}.yaml`);
   writeFileSync(file, yaml);
   return file;
 };
