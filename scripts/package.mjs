@@ -3,8 +3,8 @@
 // zip per function. `osls package` makes no AWS call, and the dummy credentials make sure it cannot use
 // real ones. Extra arguments go to osls, e.g. `npm run package -- --stage prod --param allowedGroups=a-*`.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -26,7 +26,10 @@ const env = {
 for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) delete env[name];
 
 const started = performance.now();
-const { status, error, pid } = spawnSync(process.execPath, [osls, 'package', ...args], { env, stdio: 'inherit' });
+const { status, error, pid } = spawnSync(process.execPath, [osls, 'package', ...args], {
+  env,
+  stdio: 'inherit',
+});
 removeZipScratch(pid);
 if (error) throw error;
 if (status === 0) console.log(`Packaged in ${((performance.now() - started) / 1000).toFixed(1)} s`);
