@@ -3,6 +3,7 @@ import {
   type ReconciliationReport,
   reconciliationReportSchema,
 } from '../../src/domain/reconciliation-report.js';
+import { describeIssues, formatProblems } from '../../src/domain/request.js';
 
 /** What a results-queue message holds: an outcome, a reconciliation report, or something else. */
 export type ResultMessage =
@@ -23,10 +24,13 @@ export function readResultBody(body: string): ResultMessage {
     const report = reconciliationReportSchema.safeParse(json);
     return report.success
       ? { kind: 'report', report: report.data }
-      : { kind: 'unknown', reason: 'a reconciliation report that does not match its schema' };
+      : {
+          kind: 'unknown',
+          reason: `a reconciliation report that does not match its schema: ${formatProblems(describeIssues(report.error.issues))}`,
+        };
   }
   const outcome = outcomeSchema.safeParse(json);
   return outcome.success
     ? { kind: 'outcome', outcome: outcome.data }
-    : { kind: 'unknown', reason: `not an outcome: ${outcome.error.issues[0]?.message ?? 'invalid'}` };
+    : { kind: 'unknown', reason: `not an outcome: ${formatProblems(describeIssues(outcome.error.issues))}` };
 }

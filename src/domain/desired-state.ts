@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
 import { parseIpv4Cidr } from './cidr.js';
+import { mustBe } from './messages.js';
 import {
   ACCOUNT_ID_PATTERN,
   cidrSchema,
   clusterSecurityGroupNameSchema,
   describeIssues,
   type IngressTarget,
-  mustBe,
   type Problem,
   text,
 } from './request.js';
@@ -148,7 +148,7 @@ export type Locate = (
 
 /**
  * Validates a decoded desired-state document (from JSON, or from YAML by
- * {@link parseDesiredState}) and returns it with canonical CIDRs.
+ * `parseDesiredState` of desired-state-yaml.ts) and returns it with canonical CIDRs.
  *
  * @param value the decoded document
  * @param source the file name, for messages

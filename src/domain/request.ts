@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { parseIpv4Cidr } from './cidr.js';
+import { kindOf, mustBe } from './messages.js';
 import { described, withMetadata } from './schema-metadata.js';
 
 /** What a request asks for: open access, or close it. */
@@ -9,30 +10,6 @@ export type Action = (typeof Action)[keyof typeof Action];
 
 /** An AWS account id: exactly 12 digits. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-
-// zod/mini carries no message catalogue: every schema and check that can fail on input says why itself.
-
-/**
- * The error of a schema given the wrong kind of value: `must be a string, got a number`, or
- * `is required` when the field is missing. Other issues keep the messages of their checks.
- */
-export function mustBe(what: string): {
-  error: (issue: { readonly code?: string; readonly input?: unknown }) => string | undefined;
-} {
-  return {
-    error: (issue) => {
-      if (issue.code !== 'invalid_type') return undefined;
-      return issue.input === undefined ? 'is required' : `must be ${what}, got ${kindOf(issue.input)}`;
-    },
-  };
-}
-
-/** What a JSON value is, as a person says it: `null`, `an array`, `a number`. */
-export function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
 
 const NOT_A_STRING = mustBe('a string');
 

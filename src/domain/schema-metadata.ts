@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// Every schema module imports this one: zod's fallback messages are installed before any of them parses.
+import './messages.js';
 
 // What the published JSON Schemas say beyond the checks: ids, titles, descriptions (zod/mini's form of
 // classic zod's `.meta`). The registry is zod's global one, which `z.toJSONSchema` reads by default.

@@ -113,6 +113,12 @@ describe('ticket updater: the comment an outcome posts', () => {
       'keep',
       /^not an outcome v1: durationMs: is not a known field$/,
     ],
+    [
+      'an outcome with fields of the wrong kind',
+      JSON.stringify({ ...authorized, status: 'done', attempt: '1' }),
+      'keep',
+      /^not an outcome v1: status: must be one of "authorized", .*; attempt: must be a number, got a string$/,
+    ],
   ] as const)('%s: %s', (_name, body, kind, reason) => {
     // Act
     const handling = handleMessage(body);

@@ -1,0 +1,85 @@
+import * as z from 'zod/mini';
+
+// zod/mini carries no message catalogue: without one, a failed check says only "Invalid input". The
+// contracts' schemas name their own errors (`mustBe`, the checks' messages); the fallback below words
+// whatever is left, such as a consumer validating an outcome or a report, the way those do.
+
+/** What a JSON value is, as a person says it: `null`, `an array`, `a number`. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * The error of a schema given the wrong kind of value: `must be a string, got a number`, or
+ * `is required` when the field is missing. Other issues keep the messages of their checks.
+ */
+export function mustBe(what: string): {
+  error: (issue: { readonly code?: string; readonly input?: unknown }) => string | undefined;
+} {
+  return {
+    error: (issue) => {
+      if (issue.code !== 'invalid_type') return undefined;
+      return issue.input === undefined ? 'is required' : `must be ${what}, got ${kindOf(issue.input)}`;
+    },
+  };
+}
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+};
+
+/** Issue fields the fallback reads; zod gives each code its own. */
+interface RawIssue {
+  readonly code?: string;
+  readonly input?: unknown;
+  readonly expected?: string;
+  readonly values?: readonly unknown[];
+  readonly origin?: string;
+  readonly minimum?: number | bigint;
+  readonly maximum?: number | bigint;
+  readonly inclusive?: boolean;
+  readonly format?: string;
+}
+
+/** The message of an issue no schema worded: `must be one of "authorize", "revoke"`; undefined leaves zod's. */
+export function fallbackMessage(issue: RawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? 'is required'
+        : `must be ${EXPECTED[issue.expected ?? ''] ?? issue.expected}, got ${kindOf(issue.input)}`;
+    case 'invalid_value': {
+      if (issue.input === undefined) return 'is required';
+      const values = (issue.values ?? []).map((value) => JSON.stringify(value));
+      return values.length === 1 ? `must be ${values[0]}` : `must be one of ${values.join(', ')}`;
+    }
+    case 'too_small':
+      return `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${issue.minimum}${unitOf(issue)}`;
+    case 'too_big':
+      return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${issue.maximum}${unitOf(issue)}`;
+    case 'invalid_format':
+      return issue.format === 'datetime'
+        ? 'must be an ISO 8601 date-time'
+        : `must be a valid ${issue.format}`;
+    case 'invalid_union':
+      return 'matches none of the allowed forms';
+    default:
+      return undefined;
+  }
+}
+
+function unitOf(issue: RawIssue): string {
+  if (issue.origin === 'string') return ' characters';
+  if (issue.origin === 'array' || issue.origin === 'set') return ' items';
+  return '';
+}
+
+// Process-wide, as zod's classic API installs its English messages: every parse, whoever calls it.
+z.config({ customError: fallbackMessage });
