@@ -14,11 +14,16 @@ import {
 } from '../src/adapters/sqs.js';
 import { createTaskCallbacks } from '../src/adapters/step-functions.js';
 import { makeProcessBatch } from '../src/app/process-batch.js';
-import { loadConfig } from '../src/config.js';
+import { checkTaskTokensBundled, loadConfig } from '../src/config.js';
 
 // Cold start: configuration is read once (a bad variable fails the init with every problem named),
 // clients are built once and reused by every invocation of this container.
 const config = loadConfig(process.env, 'authorize');
+// `process.env.TASK_TOKENS` written out (twice, not through a variable: esbuild folds only the literal
+// test) is replaced by a constant when serverless.yml bundles the function (custom.esbuild.define), so a
+// deployment without task tokens leaves the Step Functions client out of its cold start
+// (docs/benchmarks.md). The variable read at run time must then say the same.
+checkTaskTokensBundled(config, process.env.TASK_TOKENS === 'true');
 const logger = new Logger({ serviceName: 'redshift-ingress' });
 const metrics = createEmfMetrics({
   namespace: 'RedshiftIngress',
@@ -34,9 +39,6 @@ const processBatch = makeProcessBatch({
     config.requestsQueueUrl,
     process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
   ),
-  // The raw variable, not config.taskTokens (which checks its value): serverless.yml replaces this test
-  // with a constant when it bundles the function (custom.esbuild.define), so a deployment without task
-  // tokens does not carry the Step Functions client into its cold start (docs/benchmarks.md).
   callbacks: process.env.TASK_TOKENS === 'true' ? createTaskCallbacks(new SFNClient({})) : undefined,
   config,
   logger,

@@ -88,6 +88,21 @@ export function loadConfig(env: Env, role: ConfigRole = 'authorize'): Config {
   };
 }
 
+/**
+ * Checks TASK_TOKENS against the value the bundle was built with: serverless.yml fixes it when
+ * bundling, so that only a deployment with task tokens carries the Step Functions client.
+ *
+ * @param bundled whether the running code can answer task tokens
+ * @throws ConfigurationError when the variable says otherwise, e.g. after it was edited by hand
+ */
+export function checkTaskTokensBundled(config: Pick<Config, 'taskTokens'>, bundled: boolean): void {
+  if (config.taskTokens === bundled) return;
+  throw new ConfigurationError([
+    `TASK_TOKENS: is ${config.taskTokens} but this function was bundled with taskTokens ${bundled}; ` +
+      `package and deploy again with --param taskTokens=${config.taskTokens} rather than editing the variable`,
+  ]);
+}
+
 function parseUrl(value: string): Parsed<string> {
   if (!URL.canParse(value)) return invalid(`must be a queue URL, got "${value}"`);
   const { protocol } = new URL(value);

@@ -491,6 +491,8 @@ describe('authorize function', () => {
 
     // Assess
     expect(packaged?.data.toString('utf8')).toContain(marker);
+    // osls applied the define: the variable's test was replaced by the stage's constant.
+    expect(packaged?.data.toString('utf8')).not.toContain('process.env.TASK_TOKENS');
     expect(on).toContain(marker);
     expect(off).not.toContain(marker);
     expect(off.length).toBeLessThan(on.length - 20_000);

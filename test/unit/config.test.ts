@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { checkTaskTokensBundled, loadConfig } from '../../src/config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 
 const minimal = {
@@ -121,5 +121,13 @@ describe('loadConfig', () => {
   it('requires the requests queue for the reconciler only', () => {
     expect(problemsOf(minimal, 'reconcile')).toEqual(['REQUESTS_QUEUE_URL: is required']);
     expect(() => loadConfig(minimal, 'authorize')).not.toThrow();
+  });
+
+  it('fails when TASK_TOKENS says otherwise than the bundle, naming the parameter to package with', () => {
+    expect(() => checkTaskTokensBundled({ taskTokens: true }, true)).not.toThrow();
+    expect(() => checkTaskTokensBundled({ taskTokens: false }, false)).not.toThrow();
+    expect(() => checkTaskTokensBundled({ taskTokens: true }, false)).toThrow(
+      'TASK_TOKENS: is true but this function was bundled with taskTokens false; package and deploy again with --param taskTokens=true',
+    );
   });
 });
