@@ -95,7 +95,19 @@ function dottedQuad(value: number): string {
   return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
-/** Hex groups and colons (an embedded IPv4 tail and a zone allowed): someone meant an IPv6 address. */
+/** Whether the text is an IPv6 address (RFC 4291 text forms, a zone allowed): someone meant IPv6. */
 function looksLikeIpv6(address: string): boolean {
-  return /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[\w.-]+)?$/.test(address);
+  const text = address.replace(/%[\w.-]+$/, '');
+  if (!text.includes(':')) return false;
+  const halves = text.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((half) => (half === '' ? [] : half.split(':')));
+  const last = groups.at(-1) ?? '';
+  // The last 32 bits may be written as an IPv4 address: ::ffff:192.0.2.1.
+  const ipv4Tail = last.includes('.');
+  if (ipv4Tail && ipv4Value(last) === undefined) return false;
+  const hexGroups = ipv4Tail ? groups.slice(0, -1) : groups;
+  if (!hexGroups.every((group) => /^[0-9A-Fa-f]{1,4}$/.test(group))) return false;
+  const width = hexGroups.length + (ipv4Tail ? 2 : 0);
+  return halves.length === 2 ? width < 8 : width === 8;
 }
