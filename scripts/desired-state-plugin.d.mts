@@ -30,7 +30,7 @@ export default class DesiredStatePlugin {
     utils?: { log?: { verbose(message: string): void } },
     overrides?: { compile?: (text: string, source: string) => string },
   );
-  /** osls lifecycle hooks: `after:package:initialize`, `before:deploy:function:initialize`. */
+  /** osls lifecycle hooks: `after:package:initialize`, `before:deploy:function:initialize`, `before:invoke:local:loadEnvVars`. */
   readonly hooks: Readonly<Record<string, () => Promise<void>>>;
   /** Validates the source and writes the JSON; resolves to the JSON's absolute path. */
   compile(): Promise<string>;

@@ -5,10 +5,11 @@
 // and an invalid document fails `osls package` / `osls deploy` with `file:line: field: reason` problems
 // instead of failing the function's cold start.
 //
-// Hooks: the compilation runs at `after:package:initialize` (package, and deploy, which packages first) and
-// `before:deploy:function:initialize` (`deploy function -f reconcile`), both lifecycle events earlier than
-// the ones serverless-esbuild bundles and zips in (`before:package:createDeploymentArtifacts`,
-// `before:deploy:function:packageFunction`), whatever the order of the `plugins:` list.
+// Hooks: the compilation runs at `after:package:initialize` (package, and deploy, which packages first),
+// `before:deploy:function:initialize` (`deploy function -f reconcile`) and `before:invoke:local:loadEnvVars`
+// (`invoke local -f reconcile`), lifecycle events earlier than the ones serverless-esbuild bundles in
+// (`before:package:createDeploymentArtifacts`, `before:deploy:function:packageFunction`,
+// `before:invoke:local:invoke`), whatever the order of the `plugins:` list.
 //
 // The validation is the domain's own (src/domain/desired-state-yaml.ts), loaded with tsx, a devDependency
 // that `npm ci` installs along with osls itself.
@@ -64,6 +65,7 @@ export default class DesiredStatePlugin {
     this.hooks = {
       'after:package:initialize': () => this.compile(),
       'before:deploy:function:initialize': () => this.compileFor(this.options.function),
+      'before:invoke:local:loadEnvVars': () => this.compileFor(this.options.function),
     };
   }
 

@@ -185,11 +185,17 @@ describe('desired-state plugin hooks', () => {
       Math.min(...hooks.map((hook) => order(command).indexOf(hook)).filter((index) => index >= 0));
 
     // Assess
-    expect(ours.sort()).toEqual(['after:package:initialize', 'before:deploy:function:initialize']);
+    expect(ours.sort()).toEqual([
+      'after:package:initialize',
+      'before:deploy:function:initialize',
+      'before:invoke:local:loadEnvVars',
+    ]);
     expect(esbuild).toContain('before:package:createDeploymentArtifacts');
     expect(esbuild).toContain('before:deploy:function:packageFunction');
     expect(first('package', ours)).toBeLessThan(first('package', esbuild));
     expect(first('deploy function', ours)).toBeLessThan(first('deploy function', esbuild));
+    expect(esbuild).toContain('before:invoke:local:invoke');
+    expect(first('invoke local', ours)).toBeLessThan(first('invoke local', esbuild));
   });
 });
 
