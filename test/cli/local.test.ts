@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliEnv, finished, startCli, waitForOutput } from './cli-process.js';
 
@@ -30,5 +33,25 @@ describe('redshift-ingress local (spawned)', () => {
     );
     expect(result.stdout).toContain('\nstopping...\n');
     expect(result.stderr).toBe('');
+  });
+
+  it('stops with a usage error naming the line when DESIRED_STATE_PATH is invalid', async () => {
+    // Prepare
+    const scratch = mkdtempSync(join(tmpdir(), 'redshift-ingress-local-'));
+    const file = join(scratch, 'desired-state.yaml');
+    writeFileSync(file, 'version: 1\ngroups:\n  analytics-prod:\n    cidrIps: [10.0.0.1/8]\n');
+    const env = cliEnv('', { DESIRED_STATE_PATH: file });
+    delete env.AWS_ENDPOINT_URL;
+
+    try {
+      // Act
+      const result = await finished(startCli(['local', '--port', '0', '--no-examples'], env));
+
+      // Assess
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${file}:4:15: groups.analytics-prod.cidrIps.0: has host bits set`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
