@@ -137,7 +137,10 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   );
   for (let round = 0; round < options.runs; round += 1) {
     for (const bundle of rotate(bundles, round)) {
-      const { wallMs, cpuMs } = await timeImport(bundle, env);
+      // The function's TASK_TOKENS says what its bundle was built with, or its cold start fails.
+      const taskTokens: Record<string, string> =
+        bundle.name === TASK_TOKENS_ON ? { TASK_TOKENS: 'true' } : {};
+      const { wallMs, cpuMs } = await timeImport(bundle, { ...env, ...taskTokens });
       const sample = samples.get(bundle.name);
       sample?.wall.push(wallMs);
       sample?.cpu.push(cpuMs);
