@@ -49,7 +49,7 @@ interface RawIssue {
 }
 
 /** The message of an issue no schema worded: `must be one of "authorize", "revoke"`; undefined leaves zod's. */
-export function fallbackMessage(issue: RawIssue): string | undefined {
+function fallbackMessage(issue: RawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined

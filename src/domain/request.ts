@@ -80,7 +80,7 @@ const targetRule = {
 };
 
 /** An AWS account id as a string: `123456789012`. */
-export const accountIdSchema = z
+const accountIdSchema = z
   .string(NOT_A_STRING)
   .check(z.regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id'));
 

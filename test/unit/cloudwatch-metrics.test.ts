@@ -48,6 +48,23 @@ const powertools = () => new Metrics({ namespace: NAMESPACE, serviceName: SERVIC
 const ours = (write?: (line: string) => unknown): EmfMetrics =>
   createEmfMetrics({ namespace: NAMESPACE, serviceName: SERVICE, ...(write && { write }) });
 
+/** What Powertools Metrics and the EMF writer each write for the same `calls` and one publish. */
+const publishedByBoth = async (
+  calls: (metrics: MetricsPort) => void,
+): Promise<{ expected: string[]; actual: string[] }> => {
+  const reference = powertools();
+  const metrics = ours();
+  const expected = await stdoutDuring(() => {
+    calls(reference);
+    reference.publishStoredMetrics();
+  });
+  const actual = await stdoutDuring(() => {
+    calls(metrics);
+    metrics.publish();
+  });
+  return { expected, actual };
+};
+
 /** Runs two invocations of a middy handler doing `calls`, with the given middleware, and returns stdout. */
 const twoInvocations = (
   middleware: middy.MiddlewareObj<unknown, unknown, Error, Context>,
@@ -62,6 +79,19 @@ const twoInvocations = (
     await handler({}, context);
     await handler({}, context);
   });
+
+/** What logMetrics and publishMetrics (ColdStart on) each write over two invocations of one batch's calls. */
+const invokedTwiceByBoth = async (): Promise<{ expected: string[]; actual: string[] }> => {
+  const reference = powertools();
+  const metrics = ours();
+  const expected = await twoInvocations(logMetrics(reference, { captureColdStartMetric: true }), () =>
+    batchCalls(reference),
+  );
+  const actual = await twoInvocations(publishMetrics(metrics, { captureColdStartMetric: true }), () =>
+    batchCalls(metrics),
+  );
+  return { expected, actual };
+};
 
 describe('createEmfMetrics', () => {
   beforeEach(() => {
@@ -115,19 +145,8 @@ describe('createEmfMetrics', () => {
   });
 
   it('writes the same line as Powertools Metrics for the same calls', async () => {
-    // Prepare
-    const reference = powertools();
-    const metrics = ours();
-
     // Act
-    const expected = await stdoutDuring(() => {
-      batchCalls(reference);
-      reference.publishStoredMetrics();
-    });
-    const actual = await stdoutDuring(() => {
-      batchCalls(metrics);
-      metrics.publish();
-    });
+    const { expected, actual } = await publishedByBoth(batchCalls);
 
     // Assess
     expect(expected).toHaveLength(1);
@@ -135,17 +154,8 @@ describe('createEmfMetrics', () => {
   });
 
   it('writes the same lines as logMetrics with ColdStart over two invocations: ColdStart once', async () => {
-    // Prepare
-    const reference = powertools();
-    const metrics = ours();
-
     // Act
-    const expected = await twoInvocations(logMetrics(reference, { captureColdStartMetric: true }), () =>
-      batchCalls(reference),
-    );
-    const actual = await twoInvocations(publishMetrics(metrics, { captureColdStartMetric: true }), () =>
-      batchCalls(metrics),
-    );
+    const { expected, actual } = await invokedTwiceByBoth();
 
     // Assess
     expect(actual).toEqual(expected);
@@ -173,16 +183,9 @@ describe('createEmfMetrics', () => {
   it('counts no ColdStart when the environment was initialised ahead of demand, as Powertools', async () => {
     // Prepare
     vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'provisioned-concurrency');
-    const reference = powertools();
-    const metrics = ours();
 
     // Act
-    const expected = await twoInvocations(logMetrics(reference, { captureColdStartMetric: true }), () =>
-      batchCalls(reference),
-    );
-    const actual = await twoInvocations(publishMetrics(metrics, { captureColdStartMetric: true }), () =>
-      batchCalls(metrics),
-    );
+    const { expected, actual } = await invokedTwiceByBoth();
 
     // Assess
     expect(actual).toEqual(expected);
@@ -227,18 +230,9 @@ describe('createEmfMetrics', () => {
       metrics.addMetric('metric-0', 'Count', 0);
       for (let index = 100; index < 150; index += 1) metrics.addMetric(`metric-${index}`, 'Count', index);
     };
-    const reference = powertools();
-    const metrics = ours();
 
     // Act
-    const expected = await stdoutDuring(() => {
-      calls(reference);
-      reference.publishStoredMetrics();
-    });
-    const actual = await stdoutDuring(() => {
-      calls(metrics);
-      metrics.publish();
-    });
+    const { expected, actual } = await publishedByBoth(calls);
 
     // Assess
     expect(actual).toEqual(expected);
@@ -252,18 +246,9 @@ describe('createEmfMetrics', () => {
     const calls = (metrics: MetricsPort) => {
       for (let index = 0; index < 120; index += 1) metrics.addMetric('status-authorized', 'Count', 1);
     };
-    const reference = powertools();
-    const metrics = ours();
 
     // Act
-    const expected = await stdoutDuring(() => {
-      calls(reference);
-      reference.publishStoredMetrics();
-    });
-    const actual = await stdoutDuring(() => {
-      calls(metrics);
-      metrics.publish();
-    });
+    const { expected, actual } = await publishedByBoth(calls);
 
     // Assess
     expect(actual).toEqual(expected);

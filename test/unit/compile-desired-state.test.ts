@@ -1,24 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DesiredStateError, readDesiredState } from '../../src/domain/desired-state.js';
+import { readDesiredState } from '../../src/domain/desired-state.js';
 import { compileDesiredState, parseDesiredState } from '../../src/domain/desired-state-yaml.js';
+import { desiredStateProblems } from '../helpers/desired-state.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-const problemsOf = (text: string, source = 'state.yaml'): string[] => {
-  try {
-    compileDesiredState(text, source);
-  } catch (error) {
-    if (error instanceof DesiredStateError)
-      return error.message
-        .split('\n')
-        .slice(1)
-        .map((line) => line.trim());
-    throw error;
-  }
-  throw new Error('expected a DesiredStateError');
-};
+const problemsOf = (text: string, source = 'state.yaml'): string[] =>
+  desiredStateProblems(() => compileDesiredState(text, source));
 
 describe('compileDesiredState', () => {
   it('compiles the example to JSON that reads as the same desired state as the YAML', () => {

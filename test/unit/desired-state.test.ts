@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DesiredStateError, readDesiredState } from '../../src/domain/desired-state.js';
+import { readDesiredState } from '../../src/domain/desired-state.js';
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
+import { desiredStateProblems } from '../helpers/desired-state.js';
 
-const problemsOf = (text: string): string[] => {
-  try {
-    parseDesiredState(text, 'state.yaml');
-  } catch (error) {
-    if (error instanceof DesiredStateError)
-      return error.message
-        .split('\n')
-        .slice(1)
-        .map((line) => line.trim());
-    throw error;
-  }
-  throw new Error('expected a DesiredStateError');
-};
+const problemsOf = (text: string): string[] =>
+  desiredStateProblems(() => parseDesiredState(text, 'state.yaml'));
 
 describe('parseDesiredState', () => {
   it('reads the example, canonicalising CIDRs and defaulting prune to false', () => {
