@@ -5,7 +5,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import { type Outcome, outcomeSchema } from '../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../src/domain/outcome-schema.js';
 import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
 import { formatOutcome, formatReport } from './format.js';
 import { type LocalService, startLocalService } from './service.js';

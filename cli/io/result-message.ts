@@ -1,8 +1,8 @@
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import {
   type ReconciliationReport,
   reconciliationReportSchema,
-} from '../../src/domain/reconciliation-report.js';
+} from '../../src/domain/reconciliation-report-schema.js';
 import { describeIssues, formatProblems } from '../../src/domain/request.js';
 
 /** What a results-queue message holds: an outcome, a reconciliation report, or something else. */

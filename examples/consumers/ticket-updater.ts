@@ -16,7 +16,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { describeIssues, describeTarget, formatProblems } from '../../src/domain/request.js';
 
 /** What one outcome posts to its ticket. */

@@ -6,7 +6,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { forEachBounded, sleep } from '../../src/shared/run-bounded.js';
 import { mulberry32, zeroStats } from '../emulator/faults.js';
 import type { Emulator, FaultRule, FaultStats } from '../emulator/index.js';

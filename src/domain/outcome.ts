@@ -1,6 +1,9 @@
-import * as z from 'zod/mini';
-import { type Action, type Approval, approvalSchema, type IngressRule } from './request.js';
-import { described, withMetadata } from './schema-metadata.js';
+// Built at run time: the statuses and the outcome a handler publishes. The outcome's schema, which
+// consumers and the published JSON Schema use, is in outcome-schema.ts: no handler constructs it.
+import type { Outcome, OutcomeError } from './outcome-schema.js';
+import type { Action, Approval, IngressRule } from './request.js';
+
+export type { Outcome, OutcomeError } from './outcome-schema.js';
 
 /** Every status an outcome can have; see the table in the README. */
 export const Status = {
@@ -25,51 +28,6 @@ export type SuccessStatus =
 export function isSuccess(status: Status): status is SuccessStatus {
   return status !== Status.rejected && status !== Status.failed;
 }
-
-const ruleSchema = z.union([
-  z.strictObject({ clusterSecurityGroupName: z.string(), cidrIp: z.string() }),
-  z.strictObject({
-    clusterSecurityGroupName: z.string(),
-    ec2SecurityGroupName: z.string(),
-    ec2SecurityGroupOwnerId: z.string(),
-  }),
-]);
-
-/** Why a request did not succeed: a stable code, a message naming the field or fault, and whether a retry may help. */
-export const outcomeErrorSchema = z.strictObject({
-  code: z.string(),
-  message: z.string(),
-  retryable: z.boolean(),
-});
-/** Why a request did not succeed. */
-export type OutcomeError = z.infer<typeof outcomeErrorSchema>;
-
-/** The outcome, version 1: the body of a results-queue message. */
-export const outcomeSchema = withMetadata(
-  z.strictObject({
-    type: z.literal('ingress-outcome'),
-    version: z.literal(1),
-    requestId: described(z.string(), "The request's requestId, or its SQS message id when it had none."),
-    messageId: described(z.string(), 'The SQS message id of the request.'),
-    action: z.enum(['authorize', 'revoke']),
-    status: z.enum(['authorized', 'already-authorized', 'revoked', 'already-revoked', 'rejected', 'failed']),
-    rule: described(z.optional(ruleSchema), 'Absent when the body was too broken to name one.'),
-    error: described(z.optional(outcomeErrorSchema), 'Present when status is rejected or failed.'),
-    attempt: described(z.int().check(z.minimum(1)), "The request message's ApproximateReceiveCount."),
-    requestedBy: z.optional(z.string()),
-    reason: z.optional(z.string()),
-    approval: z.optional(approvalSchema),
-    processedAt: z.iso.datetime(),
-  }),
-  {
-    $id: 'urn:redshift-ingress:schema:ingress-outcome:v1',
-    title: 'Ingress outcome, version 1',
-    description: 'The body of a results-queue message: what became of one ingress request.',
-  },
-);
-
-/** The outcome of one request, as published to the results queue. */
-export type Outcome = z.infer<typeof outcomeSchema>;
 
 /** What an outcome is built from. */
 export interface OutcomeInput {

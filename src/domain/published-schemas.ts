@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { desiredStateSchema } from './desired-state.js';
-import { outcomeSchema } from './outcome.js';
-import { reconciliationReportSchema } from './reconciliation-report.js';
+import { outcomeSchema } from './outcome-schema.js';
+import { reconciliationReportSchema } from './reconciliation-report-schema.js';
 import { ingressRequestSchema } from './request.js';
 
 /** The zod schemas published as JSON Schema files under `schemas/`, by file name. */

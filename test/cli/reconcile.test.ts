@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClusterSecurityGroup, ensureQueues, type LocalQueues } from '../../local/stack.js';
-import { reconciliationReportSchema } from '../../src/domain/reconciliation-report.js';
+import { reconciliationReportSchema } from '../../src/domain/reconciliation-report-schema.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { cliEnv, receiveAll, runCli } from './cli-process.js';
 

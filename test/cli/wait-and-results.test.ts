@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalService } from '../../local/service.js';
-import { outcomeSchema } from '../../src/domain/outcome.js';
+import { outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { requestBody } from '../helpers/factories.js';
 import { sendRequests, startTestService } from '../helpers/local-service.js';
 import { cliEnv, finished, queueCounts, runCli, startCli, waitForOutput } from './cli-process.js';

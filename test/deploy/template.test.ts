@@ -240,6 +240,32 @@ describe('package artifacts', () => {
     expect(bundle?.data.toString('utf8')).not.toContain(marker);
   });
 
+  // A schema is built at import: a function should carry only the ones it parses with. Each published
+  // schema's `$id` is a string literal of its module, so it marks whether the module was bundled.
+  it.each([
+    [
+      'AuthorizeLambdaFunction',
+      ['ingress-request'],
+      ['ingress-outcome', 'reconciliation-report', 'desired-state'],
+    ],
+    [
+      'ReconcileLambdaFunction',
+      ['ingress-request', 'desired-state'],
+      ['ingress-outcome', 'reconciliation-report'],
+    ],
+  ])('%s: builds the schemas of %j at import, not those of %j', (id, parsed, notParsed) => {
+    // Prepare
+    const marker = (name: string) => `urn:redshift-ingress:schema:${name}:v1`;
+
+    // Act
+    const text =
+      extracted[id]?.entries.find(({ name }) => name.endsWith('.mjs'))?.data.toString('utf8') ?? '';
+
+    // Assess
+    for (const name of parsed) expect(text).toContain(marker(name));
+    for (const name of notParsed) expect(text).not.toContain(marker(name));
+  });
+
   it('the reconcile bundle pointed at YAML fails its cold start, naming DESIRED_STATE_PATH and the JSON error', () => {
     // Prepare
     const { dir } = extracted.ReconcileLambdaFunction as { dir: string };

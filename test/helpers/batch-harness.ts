@@ -17,7 +17,7 @@ import { createQueuePublisher, createVisibilityController, queueUrlFromArn } fro
 import { createTaskCallbacks } from '../../src/adapters/step-functions.js';
 import type { LoggerPort } from '../../src/app/ports.js';
 import { makeProcessBatch, type ProcessBatch, type ProcessBatchDeps } from '../../src/app/process-batch.js';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 
 /** The results queue the harness publishes to. */
 export const RESULTS_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/results';

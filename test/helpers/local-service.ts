@@ -5,11 +5,11 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { type LocalService, type LocalServiceOptions, startLocalService } from '../../local/service.js';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import {
   type ReconciliationReport,
   reconciliationReportSchema,
-} from '../../src/domain/reconciliation-report.js';
+} from '../../src/domain/reconciliation-report-schema.js';
 
 /** Starts the whole service on a free loopback port with test-friendly settings (no backoff, quiet logs). */
 export async function startTestService(options: LocalServiceOptions = {}): Promise<LocalService> {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureClusterSecurityGroup, ensureQueues, type LocalQueues } from '../../local/stack.js';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { requestBody } from '../helpers/factories.js';
 

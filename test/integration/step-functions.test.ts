@@ -2,7 +2,7 @@ import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InvocationReport } from '../../local/event-source.js';
 import type { LocalService, LocalServiceOptions } from '../../local/service.js';
-import { outcomeSchema } from '../../src/domain/outcome.js';
+import { outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { requestBody } from '../helpers/factories.js';
 import { queueDepth, readOutcomes, sendRequests, startTestService } from '../helpers/local-service.js';
 

@@ -5,8 +5,9 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
-import { outcomeSchema } from '../../src/domain/outcome.js';
-import { countReport, reconciliationReportSchema } from '../../src/domain/reconciliation-report.js';
+import { outcomeSchema } from '../../src/domain/outcome-schema.js';
+import { countReport } from '../../src/domain/reconciliation-report.js';
+import { reconciliationReportSchema } from '../../src/domain/reconciliation-report-schema.js';
 import { formatProblems, parseRequest } from '../../src/domain/request.js';
 
 const root = join(import.meta.dirname, '..', '..');

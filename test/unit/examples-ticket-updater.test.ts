@@ -10,7 +10,7 @@ import {
   runTicketUpdater,
   type TicketPost,
 } from '../../examples/consumers/ticket-updater.js';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const root = join(import.meta.dirname, '..', '..');

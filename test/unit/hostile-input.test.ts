@@ -13,7 +13,7 @@ import {
 } from '../../src/adapters/sqs.js';
 import { silentLogger } from '../../src/app/ports.js';
 import { makeProcessBatch } from '../../src/app/process-batch.js';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome.js';
+import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { acceptAllSends } from '../helpers/batch-harness.js';
 import { sqsEventFactory, sqsRecordFactory } from '../helpers/factories.js';
 

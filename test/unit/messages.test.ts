@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readResultBody } from '../../cli/io/result-message.js';
-import { outcomeSchema } from '../../src/domain/outcome.js';
-import { reconciliationReportSchema } from '../../src/domain/reconciliation-report.js';
+import { outcomeSchema } from '../../src/domain/outcome-schema.js';
+import { reconciliationReportSchema } from '../../src/domain/reconciliation-report-schema.js';
 import { describeIssues } from '../../src/domain/request.js';
 
 // zod/mini has no message catalogue: these schemas name no errors of their own, so their messages come

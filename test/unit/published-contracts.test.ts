@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outcomeSchema } from '../../src/domain/outcome.js';
+import { outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { renderPublishedSchemas } from '../../src/domain/published-schemas.js';
 import { formatProblems, parseRequest } from '../../src/domain/request.js';
 

@@ -7,7 +7,7 @@ import { createQueuePublisher } from '../../src/adapters/sqs.js';
 import { silentLogger } from '../../src/app/ports.js';
 import { makeReconcile } from '../../src/app/reconcile.js';
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
-import { reconciliationReportSchema } from '../../src/domain/reconciliation-report.js';
+import { reconciliationReportSchema } from '../../src/domain/reconciliation-report-schema.js';
 import { parseRequest } from '../../src/domain/request.js';
 
 const REQUESTS_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/requests';
