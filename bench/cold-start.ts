@@ -3,15 +3,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import type { BuildOptions } from 'esbuild';
 import { compileDesiredState } from '../src/domain/desired-state-yaml.js';
 import { type BuiltBundle, bundleEntries, ROOT, readDeployedBuildOptions } from './bundle.js';
-import { median, rotate } from './stats.js';
+import { type MedianInterval, median, medianInterval, rotate } from './stats.js';
 
 const run = promisify(execFile);
 
 /** The bundles whose cold start is measured, by name, with their entry points. */
 const HANDLERS = { authorize: 'handlers/authorize.ts', reconcile: 'handlers/reconcile.ts' } as const;
-const FLOOR = { floor: 'bench/floor/clients-only.ts' } as const;
+const FLOOR_NAME = 'floor';
+const FLOOR = { [FLOOR_NAME]: 'bench/floor/clients-only.ts' } as const;
 /** The floor plus one part of a handler each: where the difference to the floor comes from. */
 const PARTS = {
   'floor + domain (zod, CIDR, policy)': 'bench/floor/with-domain.ts',
@@ -27,6 +29,17 @@ const EXAMPLE_DESIRED_STATE = 'examples/desired-state.yaml';
 const TASK_TOKENS_ON = 'authorize, task tokens on';
 /** The authorize handler with the SDK left to the runtime, as the alternative to bundling it. */
 const SDK_EXTERNAL = 'authorize, SDK from the runtime';
+/**
+ * The authorize handler built as it was before a choice of docs/benchmarks.md, one choice undone each:
+ * what that choice saves.
+ */
+const ALTERNATIVES: Readonly<Record<string, (deployed: BuildOptions) => BuildOptions>> = {
+  'authorize, built with keepNames': (deployed) => ({ ...deployed, keepNames: true }),
+  'authorize, node:stream/web loaded at import (no alias)': ({ alias, ...deployed }) => {
+    const { 'node:stream/web': _webStreams, ...others } = alias ?? {};
+    return { ...deployed, alias: others };
+  },
+};
 
 /** Options of {@link measureColdStart}. */
 export interface ColdStartOptions {
@@ -39,12 +52,20 @@ export interface ColdStartOptions {
 /** One bundle's figures. */
 export interface ColdStartRow {
   readonly name: string;
-  readonly kind: 'floor' | 'handler' | 'part' | 'variant';
+  /** `alternative`: a handler built another way, not deployed; `variant`: the SDK left to the runtime. */
+  readonly kind: 'floor' | 'handler' | 'part' | 'alternative' | 'variant';
   readonly bytes: number;
   /** Median wall time of `await import(bundle)` in a fresh process. */
   readonly importMs: number;
   /** Median CPU time (user + system) of the same import: steadier than wall time on a busy machine. */
   readonly importCpuMs: number;
+  /**
+   * The import's wall time against the floor's in the same round, over the rounds: its median and 95%
+   * interval. Pairing by round cancels what the machine's load does to both between rounds.
+   */
+  readonly importRatio: MedianInterval;
+  /** The same for the import's CPU time. */
+  readonly importCpuRatio: MedianInterval;
 }
 
 /** The cold-start figures: every bundle with its size and median import time. */
@@ -124,14 +145,29 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       external: [...(deployed.external ?? []), '@aws-sdk/*'],
     },
   );
+  const alternatives: BuiltBundle[] = [];
+  for (const [index, [name, undoChoice]] of Object.entries(ALTERNATIVES).entries()) {
+    const alternative = await bundleEntries(
+      { [name]: HANDLERS.authorize },
+      join(options.outdir, `alternative-${index}`),
+      undoChoice(deployed),
+    );
+    alternatives.push(...Object.values(alternative));
+  }
   const kinds: Record<string, ColdStartRow['kind']> = {
-    floor: 'floor',
+    [FLOOR_NAME]: 'floor',
     ...Object.fromEntries(Object.keys(HANDLERS).map((name) => [name, 'handler'])),
     ...Object.fromEntries(Object.keys(PARTS).map((name) => [name, 'part'])),
     [TASK_TOKENS_ON]: 'handler',
+    ...Object.fromEntries(Object.keys(ALTERNATIVES).map((name) => [name, 'alternative'])),
     [SDK_EXTERNAL]: 'variant',
   };
-  const bundles = [...Object.values(built), ...Object.values(taskTokensOn), ...Object.values(external)];
+  const bundles = [
+    ...Object.values(built),
+    ...Object.values(taskTokensOn),
+    ...alternatives,
+    ...Object.values(external),
+  ];
   const samples = new Map(
     bundles.map((bundle) => [bundle.name, { wall: [] as number[], cpu: [] as number[] }]),
   );
@@ -146,6 +182,9 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       sample?.cpu.push(cpuMs);
     }
   }
+  const floorSample = samples.get(FLOOR_NAME) ?? { wall: [], cpu: [] };
+  const perRound = (values: readonly number[], floors: readonly number[]) =>
+    medianInterval(values.map((value, round) => value / (floors[round] as number)));
   const rows = bundles.map((bundle): ColdStartRow => {
     const sample = samples.get(bundle.name) ?? { wall: [], cpu: [] };
     return {
@@ -154,6 +193,8 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       bytes: bundle.bytes,
       importMs: median(sample.wall),
       importCpuMs: median(sample.cpu),
+      importRatio: perRound(sample.wall, floorSample.wall),
+      importCpuRatio: perRound(sample.cpu, floorSample.cpu),
     };
   });
   const floor = rows.find((row) => row.kind === 'floor') as ColdStartRow;
