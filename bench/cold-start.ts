@@ -6,12 +6,14 @@ import { promisify } from 'node:util';
 import type { BuildOptions } from 'esbuild';
 import { compileDesiredState } from '../src/domain/desired-state-yaml.js';
 import { type BuiltBundle, bundleEntries, ROOT, readDeployedBuildOptions } from './bundle.js';
-import { type MedianInterval, median, medianInterval, rotate } from './stats.js';
+import { type MedianInterval, medianInterval, rotate } from './stats.js';
 
 const run = promisify(execFile);
 
 /** The bundles whose cold start is measured, by name, with their entry points. */
 const HANDLERS = { authorize: 'handlers/authorize.ts', reconcile: 'handlers/reconcile.ts' } as const;
+/** The bundle the alternatives are built from, and compared with. */
+const DEPLOYED_AUTHORIZE = 'authorize';
 const FLOOR_NAME = 'floor';
 const FLOOR = { [FLOOR_NAME]: 'bench/floor/clients-only.ts' } as const;
 /** The floor plus one part of a handler each: where the difference to the floor comes from. */
@@ -55,17 +57,16 @@ export interface ColdStartRow {
   /** `alternative`: a handler built another way, not deployed; `variant`: the SDK left to the runtime. */
   readonly kind: 'floor' | 'handler' | 'part' | 'alternative' | 'variant';
   readonly bytes: number;
-  /** Median wall time of `await import(bundle)` in a fresh process. */
-  readonly importMs: number;
-  /** Median CPU time (user + system) of the same import: steadier than wall time on a busy machine. */
-  readonly importCpuMs: number;
   /**
-   * The import's wall time against the floor's in the same round, over the rounds: its median and 95%
-   * interval. Pairing by round cancels what the machine's load does to both between rounds.
+   * The wall time of `await import(bundle)` in a fresh process against the floor's in the same round,
+   * over the rounds: its median and 95% interval. Pairing by round cancels what the machine's load does
+   * to both between rounds.
    */
   readonly importRatio: MedianInterval;
-  /** The same for the import's CPU time. */
+  /** The same for the import's CPU time (user + system): steadier than wall time on a busy machine. */
   readonly importCpuRatio: MedianInterval;
+  /** For a handler built another way: its import's wall time against the deployed handler's, per round. */
+  readonly importVsDeployed?: MedianInterval;
 }
 
 /** The cold-start figures: every bundle with its size and median import time. */
@@ -182,19 +183,22 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       sample?.cpu.push(cpuMs);
     }
   }
-  const floorSample = samples.get(FLOOR_NAME) ?? { wall: [], cpu: [] };
-  const perRound = (values: readonly number[], floors: readonly number[]) =>
-    medianInterval(values.map((value, round) => value / (floors[round] as number)));
+  const sampleOf = (name: string) => samples.get(name) ?? { wall: [], cpu: [] };
+  const perRound = (values: readonly number[], references: readonly number[]) =>
+    medianInterval(values.map((value, round) => value / (references[round] as number)));
+  const floorSample = sampleOf(FLOOR_NAME);
   const rows = bundles.map((bundle): ColdStartRow => {
-    const sample = samples.get(bundle.name) ?? { wall: [], cpu: [] };
+    const sample = sampleOf(bundle.name);
+    const kind = kinds[bundle.name] ?? 'variant';
     return {
       name: bundle.name,
-      kind: kinds[bundle.name] ?? 'variant',
+      kind,
       bytes: bundle.bytes,
-      importMs: median(sample.wall),
-      importCpuMs: median(sample.cpu),
       importRatio: perRound(sample.wall, floorSample.wall),
       importCpuRatio: perRound(sample.cpu, floorSample.cpu),
+      ...(kind === 'alternative' && {
+        importVsDeployed: perRound(sample.wall, sampleOf(DEPLOYED_AUTHORIZE).wall),
+      }),
     };
   });
   const floor = rows.find((row) => row.kind === 'floor') as ColdStartRow;

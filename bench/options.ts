@@ -14,7 +14,7 @@ export interface BenchSizes {
 
 /** The sizes the issue asks for. */
 export const FULL: BenchSizes = {
-  importRuns: 41,
+  importRuns: 81,
   throughputRequests: 2000,
   floorBatches: 20,
   cpuMessages: 100_000,

@@ -31,11 +31,11 @@ const kib = (bytes: number): string => `${Math.round(bytes / 1024).toLocaleStrin
 const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
 const count = (value: number): string => value.toLocaleString('en-US');
 const verdict = (met: boolean): string => (met ? 'met' : '**missed**');
-const interval = ({ median, low, high }: MedianInterval): string =>
-  `${ratio(median)} (${low.toFixed(2)}-${high.toFixed(2)})`;
+const interval = ({ median, interval }: MedianInterval): string =>
+  interval ? `${ratio(median)} (${interval.low.toFixed(2)}-${interval.high.toFixed(2)})` : ratio(median);
 /** Says so when the target lies inside the interval: another run may well give the other verdict. */
-const withinNoise = ({ low, high }: MedianInterval, target: number): string =>
-  low <= target && target < high ? ', within the noise' : '';
+const withinNoise = ({ interval }: MedianInterval, target: number): string =>
+  interval && interval.low <= target && target <= interval.high ? ', within the noise' : '';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
@@ -80,6 +80,11 @@ function renderColdStart(result: ColdStartResult): string {
       `${r.name}: bundle ${ratio(r.bytes / floor.bytes)} (target <= ${TARGETS.bundleRatio}x, ${verdict(r.bytes / floor.bytes <= TARGETS.bundleRatio)}), ` +
       `import ${interval(r.importRatio)} (target <= ${TARGETS.importRatio}x, ${verdict(r.importRatio.median <= TARGETS.importRatio)}${withinNoise(r.importRatio, TARGETS.importRatio)})`,
   );
+  const savings = result.rows.flatMap((r) =>
+    r.importVsDeployed
+      ? [`${r.name}: import ${interval(r.importVsDeployed)} the deployed authorize's, round by round`]
+      : [],
+  );
   return [
     '### 1. Cold start',
     '',
@@ -95,6 +100,7 @@ function renderColdStart(result: ColdStartResult): string {
     table(['bundle', 'size', 'size / floor', 'import time / floor', 'import CPU / floor'], rows.map(row)),
     '',
     ...targets.map((line) => `- ${line}`),
+    ...savings.map((line) => `- ${line}`),
   ].join('\n');
 }
 

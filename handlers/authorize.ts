@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEmfMetrics, metricsDisabledIn, publishMetrics } from '../src/adapters/cloudwatch-metrics.js';
 import { createRedshiftIngress } from '../src/adapters/redshift.js';
+import { sdkLogger } from '../src/adapters/sdk-logger.js';
 import {
   createQueuePublisher,
   createVisibilityController,
@@ -30,16 +31,20 @@ const metrics = createEmfMetrics({
   serviceName: 'redshift-ingress',
   disabled: metricsDisabledIn(process.env),
 });
-const sqs = new SQSClient({});
+const awsLogger = sdkLogger(logger);
+const sqs = new SQSClient({ logger: awsLogger });
 const processBatch = makeProcessBatch({
-  redshift: createRedshiftIngress(new RedshiftClient({})),
+  redshift: createRedshiftIngress(new RedshiftClient({ logger: awsLogger })),
   results: createQueuePublisher(sqs, config.resultsQueueUrl),
   visibility: createVisibilityController(sqs),
   queueUrlOf: makeQueueUrlResolver(
     config.requestsQueueUrl,
     process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
   ),
-  callbacks: process.env.TASK_TOKENS === 'true' ? createTaskCallbacks(new SFNClient({})) : undefined,
+  callbacks:
+    process.env.TASK_TOKENS === 'true'
+      ? createTaskCallbacks(new SFNClient({ logger: awsLogger }))
+      : undefined,
   config,
   logger,
   metrics,

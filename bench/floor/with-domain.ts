@@ -1,5 +1,5 @@
-// The floor plus the request and outcome contracts (zod schemas, CIDR parsing) and the policy: what
-// validation adds to a cold start.
+// The floor plus the domain as the authorize handler imports it: the request contract (zod schemas,
+// CIDR parsing), the outcome builder and the policy; what validation adds to a cold start.
 export * from '../../src/domain/outcome.js';
 export * from '../../src/domain/policy.js';
 export * from '../../src/domain/request.js';

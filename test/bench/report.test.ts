@@ -38,21 +38,26 @@ describe('median, medianInterval and rotate', () => {
     expect(() => median([])).toThrow('median: needs at least one sample');
   });
 
-  it('bounds the median by the order statistics of its 95% rank interval', () => {
-    // Prepare: 41 samples, shuffled; the rank interval of 41 is the 14th to the 28th.
-    const samples = Array.from({ length: 41 }, (_, index) => ((index * 17) % 41) + 1);
+  it.each([
+    [41, 14, 28],
+    [40, 14, 27],
+    [9, 2, 8],
+  ])('bounds the median of %i samples by the order statistics of its 95%% rank interval', (n, low, high) => {
+    // Prepare: the samples 1..n, shuffled, so each sample is its own rank.
+    const samples = Array.from({ length: n }, (_, index) => ((index * 7) % n) + 1);
 
     // Act
     const result = medianInterval(samples);
 
     // Assess
-    expect(result).toEqual({ median: 21, low: 14, high: 28 });
+    expect(new Set(samples).size).toBe(n);
+    expect(result).toEqual({ median: median(samples), interval: { low, high } });
   });
 
-  it('widens to the whole range when there are too few samples to say more', () => {
+  it('gives no interval under 6 samples: even their whole range would cover the median less often', () => {
     // Act and Assess
-    expect(medianInterval([3, 1, 2])).toEqual({ median: 2, low: 1, high: 3 });
-    expect(medianInterval([7])).toEqual({ median: 7, low: 7, high: 7 });
+    expect(medianInterval([5, 1, 4, 2, 3])).toEqual({ median: 3 });
+    expect(medianInterval([7])).toEqual({ median: 7 });
   });
 
   it('rotates the order of subjects round by round', () => {
