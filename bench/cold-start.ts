@@ -69,7 +69,7 @@ export interface ColdStartRow {
   readonly importVsDeployed?: MedianInterval;
 }
 
-/** The cold-start figures: every bundle with its size and median import time. */
+/** The cold-start figures: every bundle with its size and its import against the floor's, round by round. */
 export interface ColdStartResult {
   readonly runs: number;
   readonly rows: readonly ColdStartRow[];
