@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -12,10 +12,14 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDeployedBuildOptions } from '../../bench/bundle.js';
+import { ensureClusterSecurityGroup, ensureQueues } from '../../local/stack.js';
 import { compileDesiredState } from '../../src/domain/desired-state-yaml.js';
+import { startTestEmulator } from '../helpers/emulator.js';
+import { requestBody, sqsEventFactory, sqsRecordFactory } from '../helpers/factories.js';
 import { readZip, type ZipEntry } from './read-zip.js';
 
 // What `npm run package` (osls package --stage ci) produced: the CloudFormation template and the zips that
@@ -325,6 +329,70 @@ describe('package artifacts', () => {
       expect(JSON.parse(run.stdout)).toBe(false);
     },
   );
+
+  it("the authorize bundle logs the AWS SDK's warnings as WARN lines, though minified", async () => {
+    // Prepare: the results queue on the emulator while the SQS client resolves AWS's endpoint, so the SDK
+    // warns that it uses the queue URL's host; Redshift is the emulator too. Nothing leaves 127.0.0.1.
+    const emulator = await startTestEmulator();
+    try {
+      const queues = await ensureQueues(emulator.sqs, { prefix: 'bundle-warnings' });
+      await ensureClusterSecurityGroup(emulator.redshift, 'analytics-prod');
+      const { dir } = extracted.AuthorizeLambdaFunction as { dir: string };
+      const url = pathToFileURL(join(dir, 'handlers', 'authorize.mjs')).href;
+      const event = sqsEventFactory([sqsRecordFactory(requestBody())]);
+      // The template's variables (TASK_TOKENS, log level, ...); queue references are replaced below.
+      const templateEnv = Object.fromEntries(
+        Object.entries(functionEnv(template, 'AuthorizeLambdaFunction')).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        ),
+      );
+      const script = `const { handler } = await import(${JSON.stringify(url)});
+        const context = { functionName: 'authorize', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 30000 };
+        const result = await handler(${JSON.stringify(event)}, context);
+        process.stdout.write('\\nresult: ' + JSON.stringify(result) + '\\n');`;
+
+      // Act
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        {
+          cwd: dir,
+          env: {
+            ...templateEnv,
+            PATH: process.env.PATH ?? '',
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_ENDPOINT_URL_REDSHIFT: emulator.emulator.url,
+            RESULTS_QUEUE_URL: queues.results.url,
+            ALLOWED_GROUPS: 'analytics-*',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+          timeout: 30_000,
+        },
+      );
+
+      // Assess: the batch went through, and the SDK's warning is a structured line of the service's log
+      // (Powertools writes WARN lines to stderr, INFO lines to stdout).
+      const result = stdout.split('\n').find((line) => line.startsWith('result: '));
+      expect(JSON.parse(result?.slice('result: '.length) ?? 'null')).toEqual({ batchItemFailures: [] });
+      const lines = `${stdout}\n${stderr}`
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 'WARN',
+          message: 'AWS SDK warning',
+          sdkWarning: expect.stringContaining(
+            `QueueUrl=${queues.results.url} differs from SQSClient resolved endpoint`,
+          ),
+        }),
+      );
+    } finally {
+      await emulator.close();
+    }
+  });
 
   it('the authorize bundle reads its configuration at import: without it, it names every missing variable', () => {
     // Prepare
