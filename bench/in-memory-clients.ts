@@ -144,7 +144,7 @@ function escapeXml(text: string): string {
  * Makes every SQS, Redshift and Step Functions client of this process, including those a handler
  * module builds at its top level, answer from memory.
  *
- * The handlers construct their clients with `{}` and take no transport, so the switch happens at
+ * The handlers construct their clients with a logger only and take no transport, so the switch happens at
  * `send`: each client's `config.requestHandler` is replaced before the SDK resolves its middleware
  * stack, which reads the handler at that moment. Everything above the socket still runs.
  */

@@ -1,5 +1,6 @@
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { sdkLogger } from '../src/adapters/sdk-logger.js';
 import type { GlobalOptions } from './context.js';
 
 /**
@@ -16,19 +17,13 @@ function clientConfig(options: GlobalOptions): { endpoint?: string; region?: str
 }
 
 /**
- * The SDK's console logger, less two things: its notice that a queue URL names another host than
- * the resolved endpoint (the tool sends to the queue URL's host on purpose: the URL comes from the
- * stack that owns the queue), and its dump of failed calls (the tool reports each failure itself).
+ * The SDK's warnings on the console, less its notice that a queue URL names another host than the
+ * resolved endpoint: the tool sends to the queue URL's host on purpose (the URL comes from the stack
+ * that owns the queue). The tool reports each failed call itself, so the SDK's own lines are left out.
  */
-const sqsLogger = {
-  debug: (): void => {},
-  info: (): void => {},
-  warn: (...content: unknown[]): void => {
-    if (typeof content[0] === 'string' && content[0].startsWith('QueueUrl=')) return;
-    console.warn(...content);
-  },
-  error: (): void => {},
-};
+const sqsLogger = sdkLogger((warning) => {
+  if (!warning.startsWith('QueueUrl=')) console.warn(warning);
+});
 
 /** Creates the SQS client of one invocation from `--endpoint`, `--region` and `--profile`. */
 export function createSqsClient(options: GlobalOptions): SQSClient {

@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEmfMetrics, metricsDisabledIn, publishMetrics } from '../src/adapters/cloudwatch-metrics.js';
 import { createRedshiftIngress } from '../src/adapters/redshift.js';
-import { sdkLogger } from '../src/adapters/sdk-logger.js';
+import { serviceSdkLogger } from '../src/adapters/sdk-logger.js';
 import {
   createQueuePublisher,
   createVisibilityController,
@@ -31,7 +31,7 @@ const metrics = createEmfMetrics({
   serviceName: 'redshift-ingress',
   disabled: metricsDisabledIn(process.env),
 });
-const awsLogger = sdkLogger(logger);
+const awsLogger = serviceSdkLogger(logger);
 const sqs = new SQSClient({ logger: awsLogger });
 const processBatch = makeProcessBatch({
   redshift: createRedshiftIngress(new RedshiftClient({ logger: awsLogger })),

@@ -4,7 +4,7 @@ import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { createRedshiftIngress } from '../src/adapters/redshift.js';
-import { sdkLogger } from '../src/adapters/sdk-logger.js';
+import { serviceSdkLogger } from '../src/adapters/sdk-logger.js';
 import { createQueuePublisher } from '../src/adapters/sqs.js';
 import { makeReconcile } from '../src/app/reconcile.js';
 import { loadConfig } from '../src/config.js';
@@ -17,7 +17,7 @@ import { loadDesiredState } from '../src/load-desired-state.js';
 const config = loadConfig(process.env, 'reconcile');
 const desiredState = loadDesiredState(config.desiredStatePath);
 const logger = new Logger({ serviceName: 'redshift-ingress' });
-const awsLogger = sdkLogger(logger);
+const awsLogger = serviceSdkLogger(logger);
 const sqs = new SQSClient({ logger: awsLogger });
 
 const reconcile = makeReconcile({

@@ -5,27 +5,34 @@ import type { LoggerPort } from '../app/ports.js';
 export type SdkLogger = NonNullable<SQSClientConfig['logger']>;
 
 /**
- * The logger of the functions' AWS SDK clients: the SDK's warnings (a socket pool at capacity, a request
- * timeout, a response it could not parse, two sources of credentials) become WARN lines of the service's
- * log, with the invocation's keys. The SDK's per-call lines (`info` for each call, `error` for each
- * failed one) are left out, as its default logger leaves them out: the service logs every call's outcome.
+ * An AWS SDK client logger that hands each of the SDK's warnings, as one line of text, to `warn`, and
+ * has nothing else to say.
  *
- * A client given no logger writes those warnings to the console only when it recognises its default
- * logger by class name (`NoOpLogger`), a name that minified bundles do not keep.
+ * It has no `info` and no `error`, on purpose: the SDK calls them once per call (`logger.info?.(...)`,
+ * `logger.error?.(...)`) with the call's input and output copied through their sensitive-field filters,
+ * and builds those arguments only when the method exists. `debug` it calls unguarded, so it is there.
  */
-export function sdkLogger(logger: Pick<LoggerPort, 'warn'>): SdkLogger {
-  return {
-    trace: () => {},
+export function sdkLogger(warn: (text: string) => void): SdkLogger {
+  const logger = {
     debug: () => {},
-    info: () => {},
-    warn: (...content: unknown[]) =>
-      logger.warn('AWS SDK warning', { sdkWarning: content.map(text).join(' ') }),
-    error: () => {},
+    warn: (...content: unknown[]) => warn(content.map(text).join(' ')),
   };
+  return logger as unknown as SdkLogger;
+}
+
+/**
+ * The logger of the functions' clients: the SDK's warnings (a queue URL on another host than the
+ * client's endpoint; a socket pool at capacity or a request timeout, were they configured) become WARN
+ * lines of the service's log, `AWS SDK warning` with the SDK's text in `sdkWarning`, under the
+ * invocation's keys. Without it the SDK prints them as plain console text, or, for the HTTP handler's
+ * warnings in a minified bundle, not at all: it tells its default logger by class name (`NoOpLogger`).
+ */
+export function serviceSdkLogger(logger: Pick<LoggerPort, 'warn'>): SdkLogger {
+  return sdkLogger((warning) => logger.warn('AWS SDK warning', { sdkWarning: warning }));
 }
 
 function text(value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value.trim();
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   try {
     return JSON.stringify(value) ?? String(value);

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { sdkLogger } from '../../src/adapters/sdk-logger.js';
+import { sdkLogger, serviceSdkLogger } from '../../src/adapters/sdk-logger.js';
 import type { LoggerPort } from '../../src/app/ports.js';
 
 /** A logger that records what reaches it: WARN lines, and the name of any other level used. */
@@ -22,7 +22,7 @@ function sqsAnswering(logger: LoggerPort, status: number, body: object): SQSClie
   return new SQSClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    logger: sdkLogger(logger),
+    logger: serviceSdkLogger(logger),
     requestHandler: {
       handle: async () => ({
         response: {
@@ -35,7 +35,7 @@ function sqsAnswering(logger: LoggerPort, status: number, body: object): SQSClie
   });
 }
 
-describe('sdkLogger', () => {
+describe('serviceSdkLogger', () => {
   it("turns the SDK's warnings into WARN lines and drops its per-call lines", async () => {
     // Prepare: a queue URL in another region than the client's makes the SQS client warn.
     const logger = recordingLogger();
@@ -77,16 +77,28 @@ describe('sdkLogger', () => {
     expect(logger.others).toEqual([]);
   });
 
-  it('words errors and objects the SDK passes as text', () => {
+  it('words errors and objects the SDK passes as one line of text', () => {
     // Prepare
     const logger = recordingLogger();
 
     // Act
-    sdkLogger(logger).warn(new TypeError('bad URL'), { socketsInUse: 50 }, 'enqueued');
+    serviceSdkLogger(logger).warn('Credential renew failed: ', new TypeError('bad URL'), {
+      socketsInUse: 50,
+    });
 
     // Assess
     expect(logger.warnings).toEqual([
-      ['AWS SDK warning', { sdkWarning: 'TypeError: bad URL {"socketsInUse":50} enqueued' }],
+      ['AWS SDK warning', { sdkWarning: 'Credential renew failed: TypeError: bad URL {"socketsInUse":50}' }],
     ]);
+  });
+});
+
+describe('sdkLogger', () => {
+  it("offers the SDK no per-call lines: it copies a call's input and output only for a logger with info or error", () => {
+    // Act
+    const logger = sdkLogger(() => {}) as unknown as Record<string, unknown>;
+
+    // Assess: debug, which the SDK calls unguarded, is there; the per-call methods are not.
+    expect(Object.keys(logger).sort()).toEqual(['debug', 'warn']);
   });
 });
