@@ -63,7 +63,8 @@ export function renderReport(results: BenchResults): string {
   ].join('\n');
 }
 
-function renderColdStart(result: ColdStartResult): string {
+/** The cold-start section: the table, each handler against the targets, and what each choice undone costs. */
+export function renderColdStart(result: ColdStartResult): string {
   const { floor } = result;
   const row = (r: ColdStartResult['rows'][number]): string[] => [
     r.kind === 'part' ? `_${r.name}_` : r.name,

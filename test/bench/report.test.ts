@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { spliceReport } from '../../bench/report.js';
+import type { ColdStartRow } from '../../bench/cold-start.js';
+import { renderColdStart, spliceReport } from '../../bench/report.js';
 import { median, medianInterval, rotate } from '../../bench/stats.js';
 
 describe('spliceReport', () => {
@@ -64,5 +65,48 @@ describe('median, medianInterval and rotate', () => {
     // Act and Assess
     expect(rotate(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
     expect(rotate(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
+  });
+});
+
+describe('renderColdStart', () => {
+  const row = (
+    name: string,
+    kind: ColdStartRow['kind'],
+    ratio: number,
+    extra: Partial<ColdStartRow> = {},
+  ) => ({
+    name,
+    kind,
+    bytes: 1024 * 100 * ratio,
+    importRatio: { median: ratio, interval: { low: ratio - 0.02, high: ratio + 0.02 } },
+    importCpuRatio: { median: ratio },
+    ...extra,
+  });
+
+  it('gives each import ratio with its interval, and says when the target lies inside it', () => {
+    // Prepare: one handler clear of the target, one missing it, one whose interval reaches it.
+    const floor = row('floor', 'floor', 1);
+    const rows = [
+      floor,
+      row('clear', 'handler', 1.1),
+      row('over', 'handler', 1.25),
+      row('edge', 'handler', 1.18),
+      row('undone', 'alternative', 1.3, {
+        importVsDeployed: { median: 1.07, interval: { low: 1.05, high: 1.11 } },
+      }),
+    ];
+
+    // Act
+    const text = renderColdStart({ runs: 81, rows, floor });
+
+    // Assess
+    expect(text).toContain('81 rounds in which every bundle');
+    expect(text).toContain('| clear | 110 KiB | 1.10x | 1.10x (1.08-1.12) | 1.10x |');
+    expect(text).toContain(
+      '- clear: bundle 1.10x (target <= 1.3x, met), import 1.10x (1.08-1.12) (target <= 1.2x, met)\n',
+    );
+    expect(text).toContain('import 1.25x (1.23-1.27) (target <= 1.2x, **missed**)');
+    expect(text).toContain('import 1.18x (1.16-1.20) (target <= 1.2x, met, within the noise)');
+    expect(text).toContain("- undone: import 1.07x (1.05-1.11) the deployed authorize's, round by round");
   });
 });
