@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { approvalSchema } from './request.js';
+import { Status } from './outcome.js';
+import { Action, approvalSchema } from './request.js';
 import { described, withMetadata } from './schema-metadata.js';
 
 // The outcome contract as a schema: what consumers validate with and `npm run schemas` publishes. The
@@ -31,8 +32,8 @@ export const outcomeSchema = withMetadata(
     version: z.literal(1),
     requestId: described(z.string(), "The request's requestId, or its SQS message id when it had none."),
     messageId: described(z.string(), 'The SQS message id of the request.'),
-    action: z.enum(['authorize', 'revoke']),
-    status: z.enum(['authorized', 'already-authorized', 'revoked', 'already-revoked', 'rejected', 'failed']),
+    action: z.enum(Action),
+    status: z.enum(Status),
     rule: described(z.optional(ruleSchema), 'Absent when the body was too broken to name one.'),
     error: described(z.optional(outcomeErrorSchema), 'Present when status is rejected or failed.'),
     attempt: described(z.int().check(z.minimum(1)), "The request message's ApproximateReceiveCount."),

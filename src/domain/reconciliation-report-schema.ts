@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { Action } from './request.js';
 import { described, withMetadata } from './schema-metadata.js';
 
 // The report contract as a schema: what consumers validate with and `npm run schemas` publishes. The
@@ -12,7 +13,7 @@ const targetSchema = z.union([
 
 const enqueuedSchema = z.strictObject({
   requestId: z.string(),
-  action: z.enum(['authorize', 'revoke']),
+  action: z.enum(Action),
   target: targetSchema,
 });
 

@@ -84,7 +84,7 @@ const accountIdSchema = z
   .string(NOT_A_STRING)
   .check(z.regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id'));
 
-const actionSchema = z.enum(['authorize', 'revoke'], 'must be "authorize" or "revoke"');
+const actionSchema = z.enum(Action, 'must be "authorize" or "revoke"');
 
 /** The ingress request, version 1: the body of a requests-queue message. */
 export const ingressRequestSchema = withMetadata(
