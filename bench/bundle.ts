@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { parse } from 'yaml';
 
 /** The repository root, where serverless.yml and node_modules are. */
@@ -69,6 +70,11 @@ export function readDeployedBuildOptions(
       ]),
     );
   }
+  // serverless-esbuild requires `plugins` when it names a file, relative to the service's directory.
+  if (typeof merged.plugins === 'string') {
+    const file = resolve(dirname(serverlessYml), merged.plugins);
+    options.plugins = createRequire(import.meta.url)(file) as Plugin[];
+  }
   return {
     ...(options as BuildOptions),
     external: [...stringArray(merged.external), ...(exclude.includes('*') ? [] : exclude)],
@@ -98,40 +104,74 @@ function stringArray(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((item): item is string => typeof item === 'string');
 }
 
-/** One bundle built: its entry name, file and size. */
+/** One bundle built: its entry name, entry file and sizes. */
 export interface BuiltBundle {
   readonly name: string;
+  /** The entry module, the file Lambda imports. */
   readonly file: string;
+  /** Every file of the bundle: the entry and, in a split build, all its chunks (what the zip carries). */
   readonly bytes: number;
+  /** The entry and the chunks it imports statically: what an import of the bundle loads and parses. */
+  readonly importedBytes: number;
 }
 
 /**
  * Bundles entry points (name to source path, relative to the root) into `outdir` with `options`,
- * returning each bundle's file and size in bytes.
+ * returning each bundle's file and sizes in bytes. A split build (`splitting`) builds each entry on its
+ * own, as serverless-esbuild does, so that no chunk is shared between bundles.
  */
 export async function bundleEntries(
   entries: Readonly<Record<string, string>>,
   outdir: string,
   options: BuildOptions,
 ): Promise<Record<string, BuiltBundle>> {
-  const result = await build({
-    ...options,
-    absWorkingDir: ROOT,
-    entryPoints: entries,
-    outdir,
-    metafile: true,
-    write: true,
-    logLevel: 'error',
-  });
+  const groups = options.splitting
+    ? Object.entries(entries).map(([name, entry]) => ({ [name]: entry }))
+    : [entries];
   const built: Record<string, BuiltBundle> = {};
-  for (const [file, output] of Object.entries(result.metafile.outputs)) {
-    if (output.entryPoint === undefined) continue;
-    const name = Object.keys(entries).find((key) => entries[key] === output.entryPoint);
-    if (name === undefined) continue;
-    built[name] = { name, file: join(ROOT, file), bytes: output.bytes };
+  for (const group of groups) {
+    const result = await build({
+      ...options,
+      absWorkingDir: ROOT,
+      entryPoints: group,
+      outdir,
+      metafile: true,
+      write: true,
+      logLevel: 'error',
+    });
+    const { outputs } = result.metafile;
+    for (const [file, output] of Object.entries(outputs)) {
+      if (output.entryPoint === undefined) continue;
+      const name = Object.keys(group).find((key) => group[key] === output.entryPoint);
+      if (name === undefined) continue;
+      built[name] = {
+        name,
+        file: join(ROOT, file),
+        bytes: options.splitting ? totalBytes(outputs) : output.bytes,
+        importedBytes: staticClosureBytes(outputs, file),
+      };
+    }
   }
   for (const name of Object.keys(entries)) {
     if (built[name] === undefined) throw new Error(`bundle "${name}": esbuild produced no output for it`);
   }
   return built;
+}
+
+function totalBytes(outputs: Metafile['outputs']): number {
+  return Object.values(outputs).reduce((sum, output) => sum + output.bytes, 0);
+}
+
+/** The bytes of an output and of every output it imports statically, transitively. */
+function staticClosureBytes(outputs: Metafile['outputs'], entry: string): number {
+  const seen = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const { path, kind } of outputs[file]?.imports ?? []) {
+      if (kind === 'import-statement' && outputs[path] !== undefined) pending.push(path);
+    }
+  }
+  return [...seen].reduce((sum, file) => sum + (outputs[file]?.bytes ?? 0), 0);
 }

@@ -36,6 +36,7 @@ const SDK_EXTERNAL = 'authorize, SDK from the runtime';
  * what that choice saves.
  */
 const ALTERNATIVES: Readonly<Record<string, (deployed: BuildOptions) => BuildOptions>> = {
+  'authorize, one file (no splitting)': (deployed) => ({ ...deployed, splitting: false }),
   'authorize, built with keepNames': (deployed) => ({ ...deployed, keepNames: true }),
   'authorize, node:stream/web loaded at import (no alias)': ({ alias, ...deployed }) => {
     const { 'node:stream/web': _webStreams, ...others } = alias ?? {};
@@ -56,7 +57,10 @@ export interface ColdStartRow {
   readonly name: string;
   /** `alternative`: a handler built another way, not deployed; `variant`: the SDK left to the runtime. */
   readonly kind: 'floor' | 'handler' | 'part' | 'alternative' | 'variant';
+  /** Every file of the bundle (in a split build, the entry and all its chunks). */
   readonly bytes: number;
+  /** The entry and the chunks it imports statically: what its import loads. */
+  readonly importedBytes: number;
   /**
    * The wall time of `await import(bundle)` in a fresh process against the floor's in the same round,
    * over the rounds: its median and 95% interval. Pairing by round cancels what the machine's load does
@@ -194,6 +198,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       name: bundle.name,
       kind,
       bytes: bundle.bytes,
+      importedBytes: bundle.importedBytes,
       importRatio: perRound(sample.wall, floorSample.wall),
       importCpuRatio: perRound(sample.cpu, floorSample.cpu),
       ...(kind === 'alternative' && {

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -13,7 +12,7 @@ import {
   createVisibilityController,
   makeQueueUrlResolver,
 } from '../src/adapters/sqs.js';
-import { createTaskCallbacks } from '../src/adapters/step-functions.js';
+import { loadTaskCallbacksOnFirstUse } from '../src/adapters/task-callbacks-on-first-use.js';
 import { makeProcessBatch } from '../src/app/process-batch.js';
 import { checkTaskTokensBundled, loadConfig } from '../src/config.js';
 
@@ -43,7 +42,11 @@ const processBatch = makeProcessBatch({
   ),
   callbacks:
     process.env.TASK_TOKENS === 'true'
-      ? createTaskCallbacks(new SFNClient({ logger: awsLogger }))
+      ? loadTaskCallbacksOnFirstUse(async () =>
+          (await import('../src/adapters/step-functions.js')).createStepFunctionsCallbacks({
+            logger: awsLogger,
+          }),
+        )
       : undefined,
   config,
   logger,

@@ -1,4 +1,9 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  type SFNClientConfig,
+} from '@aws-sdk/client-sfn';
 import { TransientError } from '../domain/errors.js';
 import { asAwsError, describeTransient } from './aws-error.js';
 
@@ -54,4 +59,9 @@ export function createTaskCallbacks(client: SFNClient): TaskCallbacks {
         }),
       ),
   };
+}
+
+/** The adapter over a client of its own: what the authorize function imports with its first callback. */
+export function createStepFunctionsCallbacks(config: SFNClientConfig): TaskCallbacks {
+  return createTaskCallbacks(new SFNClient(config));
 }

@@ -69,6 +69,24 @@ resources:
     });
   });
 
+  it('loads `plugins` from the file it names, relative to serverless.yml, as serverless-esbuild does', async () => {
+    // Prepare
+    const file = await serverlessYml(
+      'custom:\n  esbuild:\n    splitting: true\n    plugins: ./plugins.cjs\n',
+    );
+    await writeFile(
+      join(directory as string, 'plugins.cjs'),
+      "module.exports = [{ name: 'from-file', setup() {} }];\n",
+    );
+
+    // Act
+    const options = readDeployedBuildOptions(file);
+
+    // Assess
+    expect(options.splitting).toBe(true);
+    expect(options.plugins?.map((plugin) => plugin.name)).toEqual(['from-file']);
+  });
+
   it('names the file and the field when there is nothing to read', async () => {
     // Prepare
     const file = await serverlessYml('service: x\n');

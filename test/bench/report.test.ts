@@ -78,6 +78,7 @@ describe('renderColdStart', () => {
     name,
     kind,
     bytes: 1024 * 100 * ratio,
+    importedBytes: 1024 * 70 * ratio,
     importRatio: { median: ratio, interval: { low: ratio - 0.02, high: ratio + 0.02 } },
     importCpuRatio: { median: ratio },
     ...extra,
@@ -101,7 +102,7 @@ describe('renderColdStart', () => {
 
     // Assess
     expect(text).toContain('81 rounds in which every bundle');
-    expect(text).toContain('| clear | 110 KiB | 1.10x | 1.10x (1.08-1.12) | 1.10x |');
+    expect(text).toContain('| clear | 110 KiB | 1.10x | 77 KiB | 1.10x (1.08-1.12) | 1.10x |');
     expect(text).toContain(
       '- clear: bundle 1.10x (target <= 1.3x, met), import 1.10x (1.08-1.12) (target <= 1.2x, met)\n',
     );

@@ -20,6 +20,7 @@ import { ensureClusterSecurityGroup, ensureQueues } from '../../local/stack.js';
 import { compileDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { requestBody, sqsEventFactory, sqsRecordFactory } from '../helpers/factories.js';
+import { bundleGraph, textOf } from './bundle-graph.js';
 import { readZip, type ZipEntry } from './read-zip.js';
 
 // What `npm run package` (osls package --stage ci) produced: the CloudFormation template and the zips that
@@ -48,6 +49,7 @@ const packageInputs = [
   'scripts/deploy-parameters.cjs',
   'scripts/package.mjs',
   'scripts/desired-state-plugin.mjs',
+  'scripts/esbuild-plugins.cjs',
   'examples/desired-state.yaml',
   'handlers',
   'src',
@@ -172,6 +174,11 @@ beforeAll(() => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** The function's entry module inside its zip, from the template's Handler (`handlers/x.handler`). */
+function entryOf(functionId: string): string {
+  return `${String(resource(template, functionId).Properties.Handler).replace(/\.handler$/, '')}.mjs`;
+}
+
 function zipNameOf(functionId: string): string {
   const code = resource(template, functionId).Properties.Code as { S3Key: string };
   return code.S3Key.split('/').pop() as string;
@@ -192,20 +199,27 @@ describe('package artifacts', () => {
   });
 
   it.each(['AuthorizeLambdaFunction', 'ReconcileLambdaFunction'])(
-    '%s: nodejs22.x on arm64, one bundled .mjs that is the handler module, no node_modules or maps',
-    (id) => {
+    '%s: nodejs22.x on arm64, the handler module and its own chunks, each reached from it; no node_modules or maps',
+    async (id) => {
       // Prepare
-      const { Runtime, Architectures, Handler } = resource(template, id).Properties;
-      const names = extracted[id]?.entries.map(({ name }) => name) ?? [];
+      const { Runtime, Architectures } = resource(template, id).Properties;
+      const { dir, entries } = extracted[id] as { dir: string; entries: ZipEntry[] };
+      const names = entries.map(({ name }) => name);
+      const entry = entryOf(id);
 
       // Act
       const bundles = names.filter((name) => name.endsWith('.mjs'));
+      const graph = await bundleGraph(dir, entry);
 
-      // Assess
+      // Assess: split (serverless.yml), with the chunks beside their entry (scripts/esbuild-plugins.cjs).
       expect(Runtime).toBe('nodejs22.x');
       expect(Architectures).toEqual(['arm64']);
-      expect(bundles).toHaveLength(1);
-      expect(bundles[0]).toBe(`${String(Handler).replace(/\.handler$/, '')}.mjs`);
+      expect(bundles).toContain(entry);
+      const chunks = bundles.filter((name) => name !== entry);
+      expect(chunks.length).toBeGreaterThan(0);
+      for (const chunk of chunks)
+        expect(chunk).toMatch(new RegExp(`^${entry.replace(/\.mjs$/, '')}\\.chunks/`));
+      expect([...graph.imported, ...graph.onDemand].sort()).toEqual([...bundles].sort());
       expect(names.filter((name) => name.includes('node_modules/') || name.endsWith('.map'))).toEqual([]);
     },
   );
@@ -221,10 +235,12 @@ describe('package artifacts', () => {
 
     // Assess
     expect(env.DESIRED_STATE_PATH).toBe('build/desired-state.json');
-    expect(entries.map(({ name }) => name).sort()).toEqual([
-      'build/desired-state.json',
-      'handlers/reconcile.mjs',
-    ]);
+    expect(
+      entries
+        .map(({ name }) => name)
+        .filter((name) => !name.startsWith('handlers/reconcile.chunks/'))
+        .sort(),
+    ).toEqual(['build/desired-state.json', 'handlers/reconcile.mjs']);
     expect(packaged?.data.toString('utf8')).toBe(compileDesiredState(example, 'examples/desired-state.yaml'));
   });
 
@@ -236,12 +252,16 @@ describe('package artifacts', () => {
       'utf8',
     );
 
-    // Act
-    const bundle = extracted.ReconcileLambdaFunction?.entries.find(({ name }) => name.endsWith('.mjs'));
+    // Act: every file, the chunks loaded on first use included.
+    const code = (extracted.ReconcileLambdaFunction?.entries ?? [])
+      .filter(({ name }) => name.endsWith('.mjs'))
+      .map(({ data }) => data.toString('utf8'))
+      .join('\n');
 
     // Assess
     expect(yamlSchema).toContain(marker);
-    expect(bundle?.data.toString('utf8')).not.toContain(marker);
+    expect(code).toContain('reconcile');
+    expect(code).not.toContain(marker);
   });
 
   // A schema is built at import: a function should carry only the ones it parses with. Each published
@@ -257,17 +277,19 @@ describe('package artifacts', () => {
       ['ingress-request', 'desired-state'],
       ['ingress-outcome', 'reconciliation-report'],
     ],
-  ])('%s: builds the schemas of %j at import, not those of %j', (id, parsed, notParsed) => {
+  ])('%s: builds the schemas of %j at import, and carries none of %j', async (id, parsed, notParsed) => {
     // Prepare
     const marker = (name: string) => `urn:redshift-ingress:schema:${name}:v1`;
+    const { dir } = extracted[id] as { dir: string };
+    const graph = await bundleGraph(dir, entryOf(id));
 
     // Act
-    const text =
-      extracted[id]?.entries.find(({ name }) => name.endsWith('.mjs'))?.data.toString('utf8') ?? '';
+    const atImport = textOf(dir, graph.imported);
+    const everything = textOf(dir, [...graph.imported, ...graph.onDemand]);
 
     // Assess
-    for (const name of parsed) expect(text).toContain(marker(name));
-    for (const name of notParsed) expect(text).not.toContain(marker(name));
+    for (const name of parsed) expect(atImport).toContain(marker(name));
+    for (const name of notParsed) expect(everything).not.toContain(marker(name));
   });
 
   it('the reconcile bundle pointed at YAML fails its cold start, naming DESIRED_STATE_PATH and the JSON error', () => {
@@ -309,8 +331,8 @@ describe('package artifacts', () => {
         const ref = (value as { Ref?: string }).Ref;
         env[name] = ref ? `https://sqs.us-east-1.amazonaws.com/000000000000/${ref}` : String(value);
       }
-      const { dir, entries } = extracted[id] as { dir: string; entries: ZipEntry[] };
-      const bundle = entries.find(({ name }) => name.endsWith('.mjs'))?.name as string;
+      const { dir } = extracted[id] as { dir: string };
+      const bundle = entryOf(id);
       const script = `const m = await import(${JSON.stringify(pathToFileURL(join(dir, bundle)).href)});
         if (typeof m.handler !== 'function') throw new Error('no handler export');
         process.stdout.write(JSON.stringify(process.moduleLoadList.includes('NativeModule internal/webstreams/readablestream')));`;
@@ -330,16 +352,21 @@ describe('package artifacts', () => {
     },
   );
 
-  it("the authorize bundle logs the AWS SDK's warnings as WARN lines, though minified", async () => {
+  it("the authorize bundle, run on the emulator, answers a task token and logs the SDK's warnings as WARN lines", async () => {
     // Prepare: the results queue on the emulator while the SQS client resolves AWS's endpoint, so the SDK
-    // warns that it uses the queue URL's host; Redshift is the emulator too. Nothing leaves 127.0.0.1.
+    // warns that it uses the queue URL's host; Redshift and Step Functions are the emulator too (the ci
+    // stage has task tokens on, so the callback loads its chunk). Nothing leaves 127.0.0.1.
     const emulator = await startTestEmulator();
     try {
       const queues = await ensureQueues(emulator.sqs, { prefix: 'bundle-warnings' });
       await ensureClusterSecurityGroup(emulator.redshift, 'analytics-prod');
       const { dir } = extracted.AuthorizeLambdaFunction as { dir: string };
       const url = pathToFileURL(join(dir, 'handlers', 'authorize.mjs')).href;
-      const event = sqsEventFactory([sqsRecordFactory(requestBody())]);
+      const taskToken = `AQCEAAAAKgAAAAMAAAAA${'bundle-token-'.repeat(20)}`;
+      const event = sqsEventFactory([
+        sqsRecordFactory(requestBody()),
+        sqsRecordFactory(requestBody({ cidrIp: '198.51.100.0/24', taskToken })),
+      ]);
       // The template's variables (TASK_TOKENS, log level, ...); queue references are replaced below.
       const templateEnv = Object.fromEntries(
         Object.entries(functionEnv(template, 'AuthorizeLambdaFunction')).filter(
@@ -364,6 +391,7 @@ describe('package artifacts', () => {
             AWS_ACCESS_KEY_ID: 'test',
             AWS_SECRET_ACCESS_KEY: 'test',
             AWS_ENDPOINT_URL_REDSHIFT: emulator.emulator.url,
+            AWS_ENDPOINT_URL_SFN: emulator.emulator.url,
             RESULTS_QUEUE_URL: queues.results.url,
             ALLOWED_GROUPS: 'analytics-*',
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -376,6 +404,12 @@ describe('package artifacts', () => {
       // (Powertools writes WARN lines to stderr, INFO lines to stdout).
       const result = stdout.split('\n').find((line) => line.startsWith('result: '));
       expect(JSON.parse(result?.slice('result: '.length) ?? 'null')).toEqual({ batchItemFailures: [] });
+      expect(emulator.emulator.sfnCalls).toEqual([
+        expect.objectContaining({
+          operation: 'SendTaskSuccess',
+          input: expect.objectContaining({ taskToken }),
+        }),
+      ]);
       const lines = `${stdout}\n${stderr}`
         .split('\n')
         .filter((line) => line.startsWith('{'))
@@ -568,7 +602,7 @@ describe('authorize function', () => {
     });
   });
 
-  it('bundles the Step Functions client when task tokens are on (the ci stage) and leaves it out when off', async () => {
+  it('carries the Step Functions client when task tokens are on (the ci stage), loaded by the first callback', async () => {
     // Prepare: SendTaskSuccess is a string literal of the client's operation schema.
     const marker = 'SendTaskSuccess';
     const bundle = (taskTokens: string) =>
@@ -579,16 +613,21 @@ describe('authorize function', () => {
         outdir: join(scratch, `authorize-task-tokens-${taskTokens}`),
         write: false,
         logLevel: 'error',
-      }).then(({ outputFiles }) => outputFiles[0]?.text ?? '');
+      }).then(({ outputFiles }) => outputFiles.map((file) => file.text).join('\n'));
+    const { dir } = extracted.AuthorizeLambdaFunction as { dir: string };
 
     // Act
-    const packaged = extracted.AuthorizeLambdaFunction?.entries.find(({ name }) => name.endsWith('.mjs'));
+    const graph = await bundleGraph(dir, entryOf('AuthorizeLambdaFunction'));
     const [on, off] = await Promise.all([bundle('true'), bundle('false')]);
 
-    // Assess
-    expect(packaged?.data.toString('utf8')).toContain(marker);
+    // Assess: in the package, the client is in a chunk that only import() reaches.
+    expect(textOf(dir, graph.imported)).not.toContain(marker);
+    const onDemand = graph.onDemand.filter((file) => textOf(dir, [file]).includes(marker));
+    expect(onDemand).toEqual([
+      expect.stringMatching(/^handlers\/authorize\.chunks\/step-functions-\w+\.mjs$/),
+    ]);
     // osls applied the define: the variable's test was replaced by the stage's constant.
-    expect(packaged?.data.toString('utf8')).not.toContain('process.env.TASK_TOKENS');
+    expect(textOf(dir, [...graph.imported, ...graph.onDemand])).not.toContain('process.env.TASK_TOKENS');
     expect(on).toContain(marker);
     expect(off).not.toContain(marker);
     expect(off.length).toBeLessThan(on.length - 20_000);

@@ -1,0 +1,65 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { TaskCallbacks } from '../../src/adapters/step-functions.js';
+import { loadTaskCallbacksOnFirstUse } from '../../src/adapters/task-callbacks-on-first-use.js';
+
+function fakeCallbacks(): TaskCallbacks & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    succeed: async (token, output) => {
+      calls.push(`succeed ${token} ${output}`);
+      return { delivered: true };
+    },
+    fail: async (token, error, cause) => {
+      calls.push(`fail ${token} ${error} ${cause}`);
+      return { delivered: false, reason: 'TaskTimedOut: gone' };
+    },
+  };
+}
+
+describe('loadTaskCallbacksOnFirstUse', () => {
+  it('loads nothing until the first callback, then loads once for every callback after it', async () => {
+    // Prepare
+    const loaded = fakeCallbacks();
+    const load = vi.fn(async () => loaded);
+
+    // Act
+    const callbacks = loadTaskCallbacksOnFirstUse(load);
+    const before = load.mock.calls.length;
+    const results = await Promise.all([
+      callbacks.succeed('t-1', '{"status":"authorized"}'),
+      callbacks.fail('t-2', 'PolicyRefused', 'not allowed'),
+    ]);
+    await callbacks.succeed('t-3', '{}');
+
+    // Assess
+    expect(before).toBe(0);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(results).toEqual([{ delivered: true }, { delivered: false, reason: 'TaskTimedOut: gone' }]);
+    expect(loaded.calls).toEqual([
+      'succeed t-1 {"status":"authorized"}',
+      'fail t-2 PolicyRefused not allowed',
+      'succeed t-3 {}',
+    ]);
+  });
+
+  it('fails the callback when loading fails, and loads again on the next one', async () => {
+    // Prepare
+    const loaded = fakeCallbacks();
+    const load = vi
+      .fn<() => Promise<TaskCallbacks>>()
+      .mockRejectedValueOnce(new Error('Cannot find module step-functions'))
+      .mockResolvedValue(loaded);
+    const callbacks = loadTaskCallbacksOnFirstUse(load);
+
+    // Act
+    const first = await callbacks.succeed('t-1', '{}').catch((error: unknown) => error);
+    const second = await callbacks.succeed('t-1', '{}');
+
+    // Assess
+    expect(first).toEqual(new Error('Cannot find module step-functions'));
+    expect(second).toEqual({ delivered: true });
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(loaded.calls).toEqual(['succeed t-1 {}']);
+  });
+});
