@@ -29,6 +29,8 @@ const PARTS = {
 const EXAMPLE_DESIRED_STATE = 'examples/desired-state.yaml';
 /** The authorize handler as deployed with `taskTokens: true`: the Step Functions client bundled. */
 const TASK_TOKENS_ON = 'authorize, task tokens on';
+/** The floor built as one file, as bundles were before they were split: what the split saves the floor. */
+const FLOOR_ONE_FILE = 'floor, one file (no splitting)';
 /** The authorize handler with the SDK left to the runtime, as the alternative to bundling it. */
 const SDK_EXTERNAL = 'authorize, SDK from the runtime';
 /**
@@ -55,8 +57,11 @@ export interface ColdStartOptions {
 /** One bundle's figures. */
 export interface ColdStartRow {
   readonly name: string;
-  /** `alternative`: a handler built another way, not deployed; `variant`: the SDK left to the runtime. */
-  readonly kind: 'floor' | 'handler' | 'part' | 'alternative' | 'variant';
+  /**
+   * `reference`: the floor built another way (one file); `alternative`: a handler built another way, not
+   * deployed; `variant`: the SDK left to the runtime.
+   */
+  readonly kind: 'floor' | 'reference' | 'handler' | 'part' | 'alternative' | 'variant';
   /** Every file of the bundle (in a split build, the entry and all its chunks). */
   readonly bytes: number;
   /** The entry and the chunks it imports statically: what its import loads. */
@@ -71,6 +76,8 @@ export interface ColdStartRow {
   readonly importCpuRatio: MedianInterval;
   /** For a handler built another way: its import's wall time against the deployed handler's, per round. */
   readonly importVsDeployed?: MedianInterval;
+  /** For a deployed handler: its import's wall time against the one-file floor's, per round. */
+  readonly importVsReference?: MedianInterval;
 }
 
 /** The cold-start figures: every bundle with its size and its import against the floor's, round by round. */
@@ -150,6 +157,11 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       external: [...(deployed.external ?? []), '@aws-sdk/*'],
     },
   );
+  const floorOneFile = await bundleEntries(
+    { [FLOOR_ONE_FILE]: FLOOR[FLOOR_NAME] },
+    join(options.outdir, 'floor-one-file'),
+    { ...deployed, splitting: false },
+  );
   const alternatives: BuiltBundle[] = [];
   for (const [index, [name, undoChoice]] of Object.entries(ALTERNATIVES).entries()) {
     const alternative = await bundleEntries(
@@ -161,6 +173,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   }
   const kinds: Record<string, ColdStartRow['kind']> = {
     [FLOOR_NAME]: 'floor',
+    [FLOOR_ONE_FILE]: 'reference',
     ...Object.fromEntries(Object.keys(HANDLERS).map((name) => [name, 'handler'])),
     ...Object.fromEntries(Object.keys(PARTS).map((name) => [name, 'part'])),
     [TASK_TOKENS_ON]: 'handler',
@@ -170,6 +183,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   const bundles = [
     ...Object.values(built),
     ...Object.values(taskTokensOn),
+    ...Object.values(floorOneFile),
     ...alternatives,
     ...Object.values(external),
   ];
@@ -203,6 +217,9 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       importCpuRatio: perRound(sample.cpu, floorSample.cpu),
       ...(kind === 'alternative' && {
         importVsDeployed: perRound(sample.wall, sampleOf(DEPLOYED_AUTHORIZE).wall),
+      }),
+      ...(kind === 'handler' && {
+        importVsReference: perRound(sample.wall, sampleOf(FLOOR_ONE_FILE).wall),
       }),
     };
   });

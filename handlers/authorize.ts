@@ -21,8 +21,8 @@ import { checkTaskTokensBundled, loadConfig } from '../src/config.js';
 const config = loadConfig(process.env, 'authorize');
 // `process.env.TASK_TOKENS` written out (twice, not through a variable: esbuild folds only the literal
 // test) is replaced by a constant when serverless.yml bundles the function (custom.esbuild.define), so a
-// deployment without task tokens leaves the Step Functions client out of its cold start
-// (docs/benchmarks.md). The variable read at run time must then say the same.
+// deployment without task tokens packages no Step Functions client; with them, the client is a chunk
+// the first callback loads (docs/benchmarks.md). The variable read at run time must then say the same.
 checkTaskTokensBundled(config, process.env.TASK_TOKENS === 'true');
 const logger = new Logger({ serviceName: 'redshift-ingress' });
 const metrics = createEmfMetrics({

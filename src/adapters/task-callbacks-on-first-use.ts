@@ -1,3 +1,4 @@
+import { TransientError } from '../domain/errors.js';
 import type { CallbackResult, TaskCallbacks } from './step-functions.js';
 
 /**
@@ -5,8 +6,13 @@ import type { CallbackResult, TaskCallbacks } from './step-functions.js';
  *
  * The authorize function of a deployment with task tokens on answers Step Functions only for the
  * requests that carry a token; the Step Functions client (its commands, serializers and endpoint rules)
- * need not be evaluated before one does. `load` is called once; if it fails, the callback fails (the
- * caller retries it as any failed callback) and the next callback loads again.
+ * need not be loaded before one does. Callbacks made while it loads wait for the same load.
+ *
+ * If loading fails, every waiting callback fails with a TransientError
+ * (`StepFunctionsAdapterUnavailable`, naming the cause), which the caller handles as any failed
+ * callback (the record is retried), and the next callback tries again. A chunk missing from the package
+ * is found by that next try once it is there; a module that threw while running stays failed in Node's
+ * module cache until the function's next cold start.
  *
  * @param load imports the adapter and builds it, e.g. with a dynamic `import()`
  */
@@ -15,7 +21,12 @@ export function loadTaskCallbacksOnFirstUse(load: () => Promise<TaskCallbacks>):
   const callbacks = (): Promise<TaskCallbacks> => {
     loading ??= load().catch((error: unknown) => {
       loading = undefined;
-      throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TransientError(
+        'StepFunctionsAdapterUnavailable',
+        `the Step Functions adapter could not be loaded: ${reason}`,
+        { cause: error },
+      );
     });
     return loading;
   };

@@ -100,6 +100,36 @@ describe('scripts/esbuild-plugins.cjs (split-chunks)', () => {
     expect(outputFiles.map((file) => file.text).join('\n')).not.toContain('never loaded');
   });
 
+  it('names the chunk folder after the output, and deletes a dropped chunk with its map but not the others', async () => {
+    // Prepare
+    const dir = await project();
+    const outdir = join(dir, 'out');
+
+    // Act
+    await build({
+      absWorkingDir: dir,
+      entryPoints: { 'the handler': 'entry.js' },
+      outdir,
+      bundle: true,
+      format: 'esm',
+      splitting: true,
+      sourcemap: true,
+      plugins,
+      logLevel: 'silent',
+    });
+    const written = await files(outdir);
+
+    // Assess
+    expect(written).toEqual([
+      expect.stringMatching(/^the handler\.chunks\/chunk-\w+\.js$/),
+      expect.stringMatching(/^the handler\.chunks\/chunk-\w+\.js\.map$/),
+      expect.stringMatching(/^the handler\.chunks\/later-\w+\.js$/),
+      expect.stringMatching(/^the handler\.chunks\/later-\w+\.js\.map$/),
+      'the handler.js',
+      'the handler.js.map',
+    ]);
+  });
+
   it('refuses a split build of several entry points, whose chunks it could not place', async () => {
     // Prepare
     const dir = await project();

@@ -89,7 +89,10 @@ describe('renderColdStart', () => {
     const floor = row('floor', 'floor', 1);
     const rows = [
       floor,
-      row('clear', 'handler', 1.1),
+      row('floor, one file', 'reference', 1.25),
+      row('clear', 'handler', 1.1, {
+        importVsReference: { median: 0.88, interval: { low: 0.86, high: 0.9 } },
+      }),
       row('over', 'handler', 1.25),
       row('edge', 'handler', 1.18),
       row('undone', 'alternative', 1.3, {
@@ -104,8 +107,10 @@ describe('renderColdStart', () => {
     expect(text).toContain('81 rounds in which every bundle');
     expect(text).toContain('| clear | 110 KiB | 1.10x | 77 KiB | 1.10x (1.08-1.12) | 1.10x |');
     expect(text).toContain(
-      '- clear: bundle 1.10x (target <= 1.3x, met), import 1.10x (1.08-1.12) (target <= 1.2x, met)\n',
+      "- clear: bundle 1.10x (target <= 1.3x, met), import 1.10x (1.08-1.12) (target <= 1.2x, met); 0.88x (0.86-0.90) the one-file floor's import\n",
     );
+    expect(text.indexOf('| floor | ')).toBeLessThan(text.indexOf('| floor, one file | '));
+    expect(text.indexOf('| floor, one file | ')).toBeLessThan(text.indexOf('| clear | '));
     expect(text).toContain('import 1.25x (1.23-1.27) (target <= 1.2x, **missed**)');
     expect(text).toContain('import 1.18x (1.16-1.20) (target <= 1.2x, met, within the noise)');
     expect(text).toContain("- undone: import 1.07x (1.05-1.11) the deployed authorize's, round by round");

@@ -260,7 +260,7 @@ describe('package artifacts', () => {
 
     // Assess
     expect(yamlSchema).toContain(marker);
-    expect(code).toContain('reconcile');
+    expect(code).toContain('urn:redshift-ingress:schema:desired-state:v1');
     expect(code).not.toContain(marker);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { TaskCallbacks } from '../../src/adapters/step-functions.js';
 import { loadTaskCallbacksOnFirstUse } from '../../src/adapters/task-callbacks-on-first-use.js';
+import { TransientError } from '../../src/domain/errors.js';
 
 function fakeCallbacks(): TaskCallbacks & { calls: string[] } {
   const calls: string[] = [];
@@ -43,22 +44,31 @@ describe('loadTaskCallbacksOnFirstUse', () => {
     ]);
   });
 
-  it('fails the callback when loading fails, and loads again on the next one', async () => {
+  it('fails every callback waiting on a failed load with a TransientError naming it, and loads again on the next one', async () => {
     // Prepare
     const loaded = fakeCallbacks();
-    const load = vi
-      .fn<() => Promise<TaskCallbacks>>()
-      .mockRejectedValueOnce(new Error('Cannot find module step-functions'))
-      .mockResolvedValue(loaded);
+    const cause = new Error("Cannot find module './authorize.chunks/step-functions-X.mjs'");
+    const load = vi.fn<() => Promise<TaskCallbacks>>().mockRejectedValueOnce(cause).mockResolvedValue(loaded);
     const callbacks = loadTaskCallbacksOnFirstUse(load);
 
-    // Act
-    const first = await callbacks.succeed('t-1', '{}').catch((error: unknown) => error);
-    const second = await callbacks.succeed('t-1', '{}');
+    // Act: two callbacks wait on the first load, a third comes after it failed.
+    const failed = await Promise.all([
+      callbacks.succeed('t-1', '{}').catch((error: unknown) => error),
+      callbacks.fail('t-2', 'PolicyRefused', 'not allowed').catch((error: unknown) => error),
+    ]);
+    const retried = await callbacks.succeed('t-1', '{}');
 
     // Assess
-    expect(first).toEqual(new Error('Cannot find module step-functions'));
-    expect(second).toEqual({ delivered: true });
+    for (const error of failed) {
+      expect(error).toBeInstanceOf(TransientError);
+      expect(error).toMatchObject({
+        code: 'StepFunctionsAdapterUnavailable',
+        message:
+          "the Step Functions adapter could not be loaded: Cannot find module './authorize.chunks/step-functions-X.mjs'",
+        cause,
+      });
+    }
+    expect(retried).toEqual({ delivered: true });
     expect(load).toHaveBeenCalledTimes(2);
     expect(loaded.calls).toEqual(['succeed t-1 {}']);
   });
