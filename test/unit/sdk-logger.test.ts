@@ -93,6 +93,62 @@ describe('serviceSdkLogger', () => {
   });
 });
 
+describe('serviceSdkLogger, repeated warnings', () => {
+  it('logs one text at most once per interval, then says how many it left out', () => {
+    // Prepare
+    const logger = recordingLogger();
+    let clock = 0;
+    const sdk = serviceSdkLogger(logger, { intervalMs: 60_000, now: () => clock });
+    const queueUrl = 'QueueUrl=https://sqs.example/q differs from SQSClient resolved endpoint';
+
+    // Act: the same warning for every send of a minute, another text in between, then a later one.
+    for (clock = 0; clock < 60_000; clock += 10_000) sdk.warn(queueUrl);
+    sdk.warn('socket pool at capacity');
+    clock = 60_000;
+    sdk.warn(queueUrl);
+    clock = 200_000;
+    sdk.warn(queueUrl);
+
+    // Assess
+    expect(logger.warnings).toEqual([
+      ['AWS SDK warning', { sdkWarning: queueUrl }],
+      ['AWS SDK warning', { sdkWarning: 'socket pool at capacity' }],
+      ['AWS SDK warning', { sdkWarning: queueUrl, sdkWarningRepeats: 5 }],
+      ['AWS SDK warning', { sdkWarning: queueUrl }],
+    ]);
+  });
+
+  it('remembers a bounded number of texts, forgetting the one logged longest ago', () => {
+    // Prepare
+    const logger = recordingLogger();
+    const sdk = serviceSdkLogger(logger, { maxTexts: 2, now: () => 0 });
+
+    // Act: a, b, then c forgets a; a is logged again (it forgets b), c and a are still remembered.
+    for (const text of ['a', 'b', 'c', 'a', 'c', 'a']) sdk.warn(text);
+
+    // Assess
+    expect(logger.warnings.map(([, fields]) => (fields as { sdkWarning: string }).sdkWarning)).toEqual([
+      'a',
+      'b',
+      'c',
+      'a',
+    ]);
+  });
+
+  it('limits the warnings of a real client sending to a queue on another host than its endpoint', async () => {
+    // Prepare
+    const logger = recordingLogger();
+    const client = sqsAnswering(logger, 200, { Attributes: {} });
+    const QueueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/requests';
+
+    // Act
+    for (let call = 0; call < 5; call += 1) await client.send(new GetQueueAttributesCommand({ QueueUrl }));
+
+    // Assess
+    expect(logger.warnings).toHaveLength(1);
+  });
+});
+
 describe('sdkLogger', () => {
   it("offers the SDK no per-call lines: it copies a call's input and output only for a logger with info or error", () => {
     // Act
