@@ -83,6 +83,8 @@ export interface ColdStartRow {
 /** The cold-start figures: every bundle with its size and its import against the floor's, round by round. */
 export interface ColdStartResult {
   readonly runs: number;
+  /** Whether the deployed bundles are split (`splitting` in serverless.yml): then a one-file floor is measured too. */
+  readonly split: boolean;
   readonly rows: readonly ColdStartRow[];
   readonly floor: ColdStartRow;
 }
@@ -157,11 +159,13 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       external: [...(deployed.external ?? []), '@aws-sdk/*'],
     },
   );
-  const floorOneFile = await bundleEntries(
-    { [FLOOR_ONE_FILE]: FLOOR[FLOOR_NAME] },
-    join(options.outdir, 'floor-one-file'),
-    { ...deployed, splitting: false },
-  );
+  const split = deployed.splitting === true;
+  const floorOneFile = split
+    ? await bundleEntries({ [FLOOR_ONE_FILE]: FLOOR[FLOOR_NAME] }, join(options.outdir, 'floor-one-file'), {
+        ...deployed,
+        splitting: false,
+      })
+    : {};
   const alternatives: BuiltBundle[] = [];
   for (const [index, [name, undoChoice]] of Object.entries(ALTERNATIVES).entries()) {
     const alternative = await bundleEntries(
@@ -218,11 +222,12 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       ...(kind === 'alternative' && {
         importVsDeployed: perRound(sample.wall, sampleOf(DEPLOYED_AUTHORIZE).wall),
       }),
-      ...(kind === 'handler' && {
-        importVsReference: perRound(sample.wall, sampleOf(FLOOR_ONE_FILE).wall),
-      }),
+      ...(kind === 'handler' &&
+        split && {
+          importVsReference: perRound(sample.wall, sampleOf(FLOOR_ONE_FILE).wall),
+        }),
     };
   });
   const floor = rows.find((row) => row.kind === 'floor') as ColdStartRow;
-  return { runs: options.runs, rows, floor };
+  return { runs: options.runs, split, rows, floor };
 }

@@ -99,16 +99,24 @@ export function renderColdStart(result: ColdStartResult): string {
     '### 1. Cold start',
     '',
     `Bundles built with the esbuild options of \`serverless.yml\` (\`custom.esbuild\`, read by the benchmark),`,
-    'with `taskTokens` at its default (off) unless the row says "task tokens on". A bundle is split: its',
-    'size counts every file (the entry and all its chunks, as zipped); "loaded at import" the entry and',
-    'the chunks it imports statically. The rest (chunks imported with `import()`) loads on first use.',
+    'with `taskTokens` at its default (off) unless the row says "task tokens on".',
+    ...(result.split
+      ? [
+          'A bundle is split: its size counts every file (the entry and all its chunks, as zipped); "loaded',
+          'at import" the entry and the chunks it imports statically. The rest (chunks imported with',
+          '`import()`) loads on first use.',
+        ]
+      : []),
     `Import time: \`await import(bundle)\` in a fresh \`node\` process, ${result.runs} round${result.runs === 1 ? '' : 's'} in which every bundle`,
     "is imported once, in turn. A ratio is the median over the rounds of the bundle's import against the",
     "floor's in the same round, with the 95% interval of that median in brackets: the machine's noise.",
-    'The floor constructs an SQS and a Redshift client and nothing else; the row after it is the same',
-    'floor built as one file, as every bundle was before the split. Rows in italics are the floor plus',
-    'one part of a handler: where the difference comes from. The rows after them are the authorize',
-    'handler with one choice of docs/benchmarks.md undone: what that choice saves.',
+    'The floor constructs an SQS and a Redshift client and nothing else.',
+    ...(result.split
+      ? ['The row after it is the same floor built as one file, as bundles were before the split.']
+      : []),
+    'Rows in italics are the floor plus one part of a handler: where the difference comes from. The rows',
+    'after them are the authorize handler with one choice of docs/benchmarks.md undone: what that choice',
+    'saves.',
     '',
     table(
       ['bundle', 'size', 'size / floor', 'loaded at import', 'import time / floor', 'import CPU / floor'],

@@ -24,9 +24,12 @@ export function sdkLogger(warn: (text: string) => void): SdkLogger {
 export interface SdkWarningLimit {
   /** The same text is logged at most once in this many milliseconds (default 60,000). */
   readonly intervalMs?: number;
-  /** Distinct texts remembered; the oldest is forgotten past it (default 100). */
+  /**
+   * Distinct texts remembered (default 100); past it, the one logged longest ago is forgotten, with a
+   * line of its own if warnings of it were left out.
+   */
   readonly maxTexts?: number;
-  /** The clock, for tests. */
+  /** The clock in milliseconds, for tests; `performance.now()`, which never goes back, by default. */
   readonly now?: () => number;
 }
 
@@ -41,23 +44,31 @@ export interface SdkWarningLimit {
  * container; the next line of that text says how many were left out before it (`sdkWarningRepeats`).
  */
 export function serviceSdkLogger(logger: Pick<LoggerPort, 'warn'>, limit: SdkWarningLimit = {}): SdkLogger {
-  const { intervalMs = 60_000, maxTexts = 100, now = Date.now } = limit;
+  const { intervalMs = 60_000, now = () => performance.now() } = limit;
+  const maxTexts = Math.max(1, limit.maxTexts ?? 100);
   const lastLogged = new Map<string, { at: number; leftOut: number }>();
+  const log = (warning: string, leftOut: number) =>
+    logger.warn('AWS SDK warning', {
+      sdkWarning: warning,
+      ...(leftOut > 0 && { sdkWarningRepeats: leftOut }),
+    });
   return sdkLogger((warning) => {
     const at = now();
     const last = lastLogged.get(warning);
-    if (last !== undefined && at - last.at < intervalMs) {
+    if (last !== undefined && at >= last.at && at - last.at < intervalMs) {
       last.leftOut += 1;
       return;
     }
-    // Re-inserted, so the map's order is the order of logging and its first key the oldest.
+    // Re-inserted, so the map's order is the order of logging and its first entry the oldest; a text
+    // forgotten with warnings left out says how many first.
     lastLogged.delete(warning);
-    if (lastLogged.size >= maxTexts) lastLogged.delete(lastLogged.keys().next().value as string);
+    if (lastLogged.size >= maxTexts) {
+      const [oldest, entry] = lastLogged.entries().next().value as [string, { leftOut: number }];
+      lastLogged.delete(oldest);
+      if (entry.leftOut > 0) log(oldest, entry.leftOut);
+    }
     lastLogged.set(warning, { at, leftOut: 0 });
-    logger.warn('AWS SDK warning', {
-      sdkWarning: warning,
-      ...(last !== undefined && last.leftOut > 0 && { sdkWarningRepeats: last.leftOut }),
-    });
+    log(warning, last?.leftOut ?? 0);
   });
 }
 

@@ -10,9 +10,9 @@ import type { CallbackResult, TaskCallbacks } from './step-functions.js';
  *
  * If loading fails, every waiting callback fails with a TransientError
  * (`StepFunctionsAdapterUnavailable`, naming the cause), which the caller handles as any failed
- * callback (the record is retried), and the next callback tries again. A chunk missing from the package
- * is found by that next try once it is there; a module that threw while running stays failed in Node's
- * module cache until the function's next cold start.
+ * callback (the record is retried), and the next callback tries again. That helps where the import
+ * itself failed; a module that threw while it ran stays failed in Node's module cache, so its
+ * callbacks fail until the next cold start, each with the same named error.
  *
  * @param load imports the adapter and builds it, e.g. with a dynamic `import()`
  */

@@ -101,7 +101,7 @@ describe('renderColdStart', () => {
     ];
 
     // Act
-    const text = renderColdStart({ runs: 81, rows, floor });
+    const text = renderColdStart({ runs: 81, split: true, rows, floor });
 
     // Assess
     expect(text).toContain('81 rounds in which every bundle');
@@ -109,10 +109,25 @@ describe('renderColdStart', () => {
     expect(text).toContain(
       "- clear: bundle 1.10x (target <= 1.3x, met), import 1.10x (1.08-1.12) (target <= 1.2x, met); 0.88x (0.86-0.90) the one-file floor's import\n",
     );
+    expect(text).toContain('| floor, one file | 125 KiB | 1.25x | 88 KiB | 1.25x (1.23-1.27) | 1.25x |');
+    expect(text).toContain('The row after it is the same floor built as one file');
     expect(text.indexOf('| floor | ')).toBeLessThan(text.indexOf('| floor, one file | '));
     expect(text.indexOf('| floor, one file | ')).toBeLessThan(text.indexOf('| clear | '));
     expect(text).toContain('import 1.25x (1.23-1.27) (target <= 1.2x, **missed**)');
     expect(text).toContain('import 1.18x (1.16-1.20) (target <= 1.2x, met, within the noise)');
     expect(text).toContain("- undone: import 1.07x (1.05-1.11) the deployed authorize's, round by round");
+  });
+  it('says nothing of chunks or a one-file floor when the bundles are not split', () => {
+    // Prepare
+    const floor = row('floor', 'floor', 1);
+
+    // Act
+    const text = renderColdStart({ runs: 1, split: false, rows: [floor, row('one', 'handler', 1.1)], floor });
+
+    // Assess
+    expect(text).toContain('| one | 110 KiB | 1.10x | 77 KiB |');
+    expect(text).not.toContain('A bundle is split');
+    expect(text).not.toContain('one file');
+    expect(text).not.toContain("the one-file floor's import");
   });
 });

@@ -135,6 +135,60 @@ describe('serviceSdkLogger, repeated warnings', () => {
     ]);
   });
 
+  it('forgets the text logged longest ago, a text left out keeping its place, and first says what it left out', () => {
+    // Prepare
+    const logger = recordingLogger();
+    const sdk = serviceSdkLogger(logger, { maxTexts: 2, now: () => 0 });
+
+    // Act: a, b, a (left out: a stays the oldest), c (forgets a), b (still remembered: left out).
+    for (const text of ['a', 'b', 'a', 'c', 'b']) sdk.warn(text);
+
+    // Assess
+    expect(logger.warnings.map(([, fields]) => fields)).toEqual([
+      { sdkWarning: 'a' },
+      { sdkWarning: 'b' },
+      { sdkWarning: 'a', sdkWarningRepeats: 1 },
+      { sdkWarning: 'c' },
+    ]);
+  });
+
+  it('logs a remembered text again after its interval without forgetting another', () => {
+    // Prepare
+    const logger = recordingLogger();
+    let clock = 0;
+    const sdk = serviceSdkLogger(logger, { intervalMs: 60_000, maxTexts: 2, now: () => clock });
+
+    // Act
+    sdk.warn('a');
+    clock = 10_000;
+    sdk.warn('b');
+    clock = 61_000;
+    sdk.warn('a');
+    sdk.warn('b');
+
+    // Assess: b, logged 51 s before, is still remembered and left out.
+    expect(logger.warnings.map(([, fields]) => fields)).toEqual([
+      { sdkWarning: 'a' },
+      { sdkWarning: 'b' },
+      { sdkWarning: 'a' },
+    ]);
+  });
+
+  it('logs a text again when the clock went back rather than staying silent', () => {
+    // Prepare
+    const logger = recordingLogger();
+    let clock = 100_000;
+    const sdk = serviceSdkLogger(logger, { now: () => clock });
+
+    // Act
+    sdk.warn('a');
+    clock = 0;
+    sdk.warn('a');
+
+    // Assess
+    expect(logger.warnings).toHaveLength(2);
+  });
+
   it('limits the warnings of a real client sending to a queue on another host than its endpoint', async () => {
     // Prepare
     const logger = recordingLogger();
