@@ -40,10 +40,10 @@ const SDK_EXTERNAL = 'authorize, SDK from the runtime';
 const ALTERNATIVES: Readonly<Record<string, (deployed: BuildOptions) => BuildOptions>> = {
   'authorize, one file (no splitting)': (deployed) => ({ ...deployed, splitting: false }),
   'authorize, built with keepNames': (deployed) => ({ ...deployed, keepNames: true }),
-  'authorize, node:stream/web loaded at import (no alias)': ({ alias, ...deployed }) => {
-    const { 'node:stream/web': _webStreams, ...others } = alias ?? {};
-    return { ...deployed, alias: others };
-  },
+  'authorize, node:stream/web loaded at import (no stand-in for middy)': (deployed) => ({
+    ...deployed,
+    plugins: (deployed.plugins ?? []).filter(({ name }) => name !== 'middy-web-streams-on-first-use'),
+  }),
 };
 
 /** Options of {@link measureColdStart}. */

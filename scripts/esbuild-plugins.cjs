@@ -1,5 +1,5 @@
 // esbuild plugins for serverless-esbuild (`custom.esbuild.plugins` in serverless.yml), also applied by the
-// benchmark (bench/bundle.ts) so that it measures the bundles Lambda runs. CommonJS: serverless-esbuild
+// benchmark (bench/bundle.ts) so that it measures the bundles Lambda runs; each can be left out by name. CommonJS: serverless-esbuild
 // loads this file with require().
 const { rmSync } = require('node:fs');
 const { basename, extname, relative, resolve, sep } = require('node:path');
@@ -73,4 +73,23 @@ const splitChunks = {
   },
 };
 
-module.exports = [splitChunks];
+/**
+ * Gives `@middy/core`, and only it, a stand-in for `node:stream/web`
+ * ([src/shared/lazy-web-streams.ts](../src/shared/lazy-web-streams.ts)). middy imports `ReadableStream`
+ * from it at the top of its module, for response streaming, which these functions do not use; Node's web
+ * streams (seven internal modules) would load at every cold start. Any other module importing
+ * `node:stream/web` gets Node's own.
+ *
+ * @type {import('esbuild').Plugin}
+ */
+const middyWebStreamsOnFirstUse = {
+  name: 'middy-web-streams-on-first-use',
+  setup(build) {
+    const standIn = resolve(__dirname, '..', 'src', 'shared', 'lazy-web-streams.ts');
+    build.onResolve({ filter: /^node:stream\/web$/ }, ({ importer }) =>
+      /[\\/]node_modules[\\/]@middy[\\/]core[\\/]/.test(importer) ? { path: standIn } : undefined,
+    );
+  },
+};
+
+module.exports = [splitChunks, middyWebStreamsOnFirstUse];

@@ -1,10 +1,10 @@
-// Stands in for `node:stream/web` in the deployed bundles (`custom.esbuild.alias` in serverless.yml).
+// Stands in for `node:stream/web` when @middy/core imports it in the deployed bundles (the
+// middy-web-streams-on-first-use plugin of scripts/esbuild-plugins.cjs; every other module gets Node's).
 // @middy/core imports `ReadableStream` from it at the top of its module, for response streaming, which
 // these functions do not use; loading Node's web streams there costs every cold start (docs/benchmarks.md).
 // This class is that `ReadableStream`, loaded on first use: Node's global `ReadableStream` is the same
-// class and is created when first read. Only `ReadableStream` is exported, so a bundled ES module
-// importing another name from `node:stream/web` fails the build instead of running with a stand-in (the
-// alias applies to every module of the bundle; today only @middy/core imports it).
+// class and is created when first read. Only `ReadableStream` is exported, so a middy release importing
+// another name from `node:stream/web` fails the build instead of running with a stand-in.
 
 type WebReadableStream = typeof globalThis.ReadableStream;
 
