@@ -41,7 +41,8 @@ export interface SdkWarningLimit {
  * warnings in a minified bundle, not at all: it tells its default logger by class name (`NoOpLogger`).
  *
  * Some warnings come once per call (the queue URL's), so one text is logged at most once a minute per
- * container; the next line of that text says how many were left out before it (`sdkWarningRepeats`).
+ * container; the next line of that text says how many were left out before it (`sdkWarningRepeats`),
+ * or, when the text is forgotten first, a line `AWS SDK warning repeated` does.
  */
 export function serviceSdkLogger(logger: Pick<LoggerPort, 'warn'>, limit: SdkWarningLimit = {}): SdkLogger {
   const { intervalMs = 60_000, now = () => performance.now() } = limit;
@@ -52,6 +53,9 @@ export function serviceSdkLogger(logger: Pick<LoggerPort, 'warn'>, limit: SdkWar
       sdkWarning: warning,
       ...(leftOut > 0 && { sdkWarningRepeats: leftOut }),
     });
+  // Not an occurrence: how many of a text were left out, said when the text is forgotten.
+  const logForgotten = (warning: string, leftOut: number) =>
+    logger.warn('AWS SDK warning repeated', { sdkWarning: warning, sdkWarningRepeats: leftOut });
   return sdkLogger((warning) => {
     const at = now();
     const last = lastLogged.get(warning);
@@ -65,7 +69,7 @@ export function serviceSdkLogger(logger: Pick<LoggerPort, 'warn'>, limit: SdkWar
     if (lastLogged.size >= maxTexts) {
       const [oldest, entry] = lastLogged.entries().next().value as [string, { leftOut: number }];
       lastLogged.delete(oldest);
-      if (entry.leftOut > 0) log(oldest, entry.leftOut);
+      if (entry.leftOut > 0) logForgotten(oldest, entry.leftOut);
     }
     lastLogged.set(warning, { at, leftOut: 0 });
     log(warning, last?.leftOut ?? 0);

@@ -144,11 +144,11 @@ describe('serviceSdkLogger, repeated warnings', () => {
     for (const text of ['a', 'b', 'a', 'c', 'b']) sdk.warn(text);
 
     // Assess
-    expect(logger.warnings.map(([, fields]) => fields)).toEqual([
-      { sdkWarning: 'a' },
-      { sdkWarning: 'b' },
-      { sdkWarning: 'a', sdkWarningRepeats: 1 },
-      { sdkWarning: 'c' },
+    expect(logger.warnings).toEqual([
+      ['AWS SDK warning', { sdkWarning: 'a' }],
+      ['AWS SDK warning', { sdkWarning: 'b' }],
+      ['AWS SDK warning repeated', { sdkWarning: 'a', sdkWarningRepeats: 1 }],
+      ['AWS SDK warning', { sdkWarning: 'c' }],
     ]);
   });
 
