@@ -148,7 +148,7 @@ export async function bundleEntries(
         name,
         file: join(ROOT, file),
         bytes: options.splitting ? totalBytes(outputs) : output.bytes,
-        importedBytes: staticClosureBytes(outputs, file),
+        importedBytes: sumBytes(outputs, reachableFiles(outputs, file, ['import-statement'])),
       };
     }
   }
@@ -162,16 +162,31 @@ function totalBytes(outputs: Metafile['outputs']): number {
   return Object.values(outputs).reduce((sum, output) => sum + output.bytes, 0);
 }
 
-/** The bytes of an output and of every output it imports statically, transitively. */
-function staticClosureBytes(outputs: Metafile['outputs'], entry: string): number {
-  const seen = new Set<string>();
-  const pending = [entry];
+function sumBytes(outputs: Metafile['outputs'], files: ReadonlySet<string>): number {
+  return [...files].reduce((sum, file) => sum + (outputs[file]?.bytes ?? 0), 0);
+}
+
+/** A file of an esbuild metafile (an input or an output) with the imports esbuild recorded. */
+type ImportingFile = { readonly imports: readonly { readonly path: string; readonly kind: string }[] };
+
+/**
+ * The files of a metafile's inputs or outputs reached from `root` through imports of the given kinds
+ * (`import-statement`, `dynamic-import`), `root` included; imports of files not in `files` are not
+ * followed.
+ */
+export function reachableFiles(
+  files: Readonly<Record<string, ImportingFile>>,
+  root: string,
+  kinds: readonly string[],
+): Set<string> {
+  const reached = new Set<string>();
+  const pending = [root];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const { path, kind } of outputs[file]?.imports ?? []) {
-      if (kind === 'import-statement' && outputs[path] !== undefined) pending.push(path);
+    if (reached.has(file)) continue;
+    reached.add(file);
+    for (const { path, kind } of files[file]?.imports ?? []) {
+      if (kinds.includes(kind) && files[path] !== undefined) pending.push(path);
     }
   }
-  return [...seen].reduce((sum, file) => sum + (outputs[file]?.bytes ?? 0), 0);
+  return reached;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { reachableFiles } from '../../bench/bundle.js';
 
 /** How a packaged bundle's files load: at import, or on first use (`import()`). */
 export interface BundleGraph {
@@ -28,22 +29,8 @@ export async function bundleGraph(dir: string, entry: string): Promise<BundleGra
     platform: 'node',
     logLevel: 'silent',
   });
-  const edges = (file: string, kind: string): string[] =>
-    (metafile.inputs[file]?.imports ?? [])
-      .filter((item) => item.kind === kind && metafile.inputs[item.path] !== undefined)
-      .map((item) => item.path);
-  const reach = (roots: readonly string[], kinds: readonly string[]): Set<string> => {
-    const seen = new Set<string>();
-    const pending = [...roots];
-    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-      if (seen.has(file)) continue;
-      seen.add(file);
-      for (const kind of kinds) pending.push(...edges(file, kind));
-    }
-    return seen;
-  };
-  const imported = reach([entry], ['import-statement']);
-  const all = reach([entry], ['import-statement', 'dynamic-import']);
+  const imported = reachableFiles(metafile.inputs, entry, ['import-statement']);
+  const all = reachableFiles(metafile.inputs, entry, ['import-statement', 'dynamic-import']);
   return {
     imported: [...imported].sort(),
     onDemand: [...all].filter((file) => !imported.has(file)).sort(),
