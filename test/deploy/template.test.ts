@@ -244,7 +244,7 @@ describe('package artifacts', () => {
     expect(packaged?.data.toString('utf8')).toBe(compileDesiredState(example, 'examples/desired-state.yaml'));
   });
 
-  it('bundles no YAML parser into the reconcile function', () => {
+  it('bundles no YAML parser into the reconcile function', async () => {
     // Prepare: the YAML 1.2 tag URIs are string literals of the yaml library's schemas, kept by minification.
     const marker = 'tag:yaml.org,2002:';
     const yamlSchema = readFileSync(
@@ -252,11 +252,11 @@ describe('package artifacts', () => {
       'utf8',
     );
 
+    const { dir } = extracted.ReconcileLambdaFunction as { dir: string };
+    const graph = await bundleGraph(dir, entryOf('ReconcileLambdaFunction'));
+
     // Act: every file, the chunks loaded on first use included.
-    const code = (extracted.ReconcileLambdaFunction?.entries ?? [])
-      .filter(({ name }) => name.endsWith('.mjs'))
-      .map(({ data }) => data.toString('utf8'))
-      .join('\n');
+    const code = textOf(dir, [...graph.imported, ...graph.onDemand]);
 
     // Assess
     expect(yamlSchema).toContain(marker);
@@ -295,7 +295,7 @@ describe('package artifacts', () => {
   it('the reconcile bundle pointed at YAML fails its cold start, naming DESIRED_STATE_PATH and the JSON error', () => {
     // Prepare
     const { dir } = extracted.ReconcileLambdaFunction as { dir: string };
-    const url = pathToFileURL(join(dir, 'handlers', 'reconcile.mjs')).href;
+    const url = pathToFileURL(join(dir, entryOf('ReconcileLambdaFunction'))).href;
     const yaml = join(root, 'examples', 'desired-state.yaml');
 
     // Act
@@ -361,7 +361,7 @@ describe('package artifacts', () => {
       const queues = await ensureQueues(emulator.sqs, { prefix: 'bundle-warnings' });
       await ensureClusterSecurityGroup(emulator.redshift, 'analytics-prod');
       const { dir } = extracted.AuthorizeLambdaFunction as { dir: string };
-      const url = pathToFileURL(join(dir, 'handlers', 'authorize.mjs')).href;
+      const url = pathToFileURL(join(dir, entryOf('AuthorizeLambdaFunction'))).href;
       const taskToken = `AQCEAAAAKgAAAAMAAAAA${'bundle-token-'.repeat(20)}`;
       const event = sqsEventFactory([
         sqsRecordFactory(requestBody()),
@@ -431,7 +431,7 @@ describe('package artifacts', () => {
   it('the authorize bundle reads its configuration at import: without it, it names every missing variable', () => {
     // Prepare
     const { dir } = extracted.AuthorizeLambdaFunction as { dir: string };
-    const url = pathToFileURL(join(dir, 'handlers', 'authorize.mjs')).href;
+    const url = pathToFileURL(join(dir, entryOf('AuthorizeLambdaFunction'))).href;
 
     // Act
     const run = spawnSync(
