@@ -18,12 +18,13 @@ const FLOOR_NAME = 'floor';
 const FLOOR = { [FLOOR_NAME]: 'bench/floor/clients-only.ts' } as const;
 /** The floor plus one part of a handler each: where the difference to the floor comes from. */
 const PARTS = {
-  'floor + domain (zod, CIDR, policy)': 'bench/floor/with-domain.ts',
+  'floor + domain (request checks, CIDR, policy)': 'bench/floor/with-domain.ts',
+  "floor + domain and the request's zod/mini schema (replaced)": 'bench/floor/with-zod-request-schema.ts',
   'floor + Powertools Logger, EMF metrics, middy': 'bench/floor/with-powertools.ts',
   'floor + EMF metrics writer, middy': 'bench/floor/with-emf-metrics.ts',
   'floor + Powertools Metrics, middy (replaced)': 'bench/floor/with-powertools-metrics.ts',
   'floor + Step Functions client': 'bench/floor/with-step-functions.ts',
-  'floor + desired state as deployed (JSON, zod/mini)': 'bench/floor/with-desired-state.ts',
+  'floor + desired state as deployed (JSON, checked)': 'bench/floor/with-desired-state.ts',
   'floor + the YAML reader (not deployed)': 'bench/floor/with-yaml-reader.ts',
 } as const;
 const EXAMPLE_DESIRED_STATE = 'examples/desired-state.yaml';

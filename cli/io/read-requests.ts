@@ -1,6 +1,5 @@
 import { extname } from 'node:path';
-import type * as z from 'zod/mini';
-import type { Approval, ingressRequestSchema, Problem } from '../../src/domain/request.js';
+import type { Approval, Problem, RequestBody } from '../../src/domain/request.js';
 import { validateRequest } from '../../src/domain/request.js';
 import { UsageError } from '../errors.js';
 import { splitCsvLine } from './csv.js';
@@ -11,7 +10,7 @@ export const InputFormat = { auto: 'auto', list: 'list', csv: 'csv', ndjson: 'nd
 export type InputFormat = (typeof InputFormat)[keyof typeof InputFormat];
 
 /** A request body as the requests queue receives it, validated. */
-export type RequestBody = z.output<typeof ingressRequestSchema>;
+export type { RequestBody };
 
 /** What a line leaves out, filled from the flags; a line's own values win. */
 export interface RequestDefaults {

@@ -1,9 +1,10 @@
+import { describeIssues } from '../../src/domain/messages.js';
 import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import {
   type ReconciliationReport,
   reconciliationReportSchema,
 } from '../../src/domain/reconciliation-report-schema.js';
-import { describeIssues, formatProblems } from '../../src/domain/request.js';
+import { formatProblems } from '../../src/domain/request.js';
 
 /** What a results-queue message holds: an outcome, a reconciliation report, or something else. */
 export type ResultMessage =

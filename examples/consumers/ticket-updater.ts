@@ -16,8 +16,9 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { describeIssues } from '../../src/domain/messages.js';
 import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
-import { describeIssues, describeTarget, formatProblems } from '../../src/domain/request.js';
+import { describeTarget, formatProblems } from '../../src/domain/request.js';
 
 /** What one outcome posts to its ticket. */
 export interface TicketPost {

@@ -1,15 +1,10 @@
 import * as z from 'zod/mini';
+import type { Problem } from './request.js';
+import { fieldOf, kindOf } from './validate.js';
 
 // zod/mini carries no message catalogue: without one, a failed check says only "Invalid input". The
 // contracts' schemas name their own errors (`mustBe`, the checks' messages); the fallback below words
 // whatever is left, such as a consumer validating an outcome or a report, the way those do.
-
-/** What a JSON value is, as a person says it: `null`, `an array`, `a number`. */
-export function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
 
 /**
  * The error of a schema given the wrong kind of value: `must be a string, got a number`, or
@@ -83,3 +78,20 @@ function unitOf(issue: RawIssue): string {
 
 // Process-wide, as zod's classic API installs its English messages: every parse, whoever calls it.
 z.config({ customError: fallbackMessage });
+
+/** Turns zod issues into field-naming problems, one per unknown key. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ field: fieldOf([...issue.path, key]), reason: 'is not a known field' });
+      }
+      continue;
+    }
+    // A record key's own message (its regex's) says more than "Invalid key in record".
+    const reason = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    problems.push({ field: fieldOf(issue.path), reason });
+  }
+  return problems;
+}

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { Status } from './outcome.js';
-import { Action, approvalSchema } from './request.js';
+import { Action } from './request.js';
+import { approvalSchema } from './request-schema.js';
 import { described, withMetadata } from './schema-metadata.js';
 
 // The outcome contract as a schema: what consumers validate with and `npm run schemas` publishes. The

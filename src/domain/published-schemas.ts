@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { desiredStateSchema } from './desired-state.js';
+import { desiredStateSchema } from './desired-state-schema.js';
 import { outcomeSchema } from './outcome-schema.js';
 import { reconciliationReportSchema } from './reconciliation-report-schema.js';
-import { ingressRequestSchema } from './request.js';
+import { ingressRequestSchema } from './request-schema.js';
 
 /** The zod schemas published as JSON Schema files under `schemas/`, by file name. */
 export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType; io: 'input' | 'output' }>> =

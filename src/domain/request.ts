@@ -1,7 +1,19 @@
-import * as z from 'zod/mini';
 import { parseIpv4Cidr } from './cidr.js';
-import { kindOf, mustBe } from './messages.js';
-import { described, withMetadata } from './schema-metadata.js';
+import {
+  checkKnownKeys,
+  checkString,
+  fieldOf,
+  Issues,
+  isRecord,
+  kindOf,
+  type PathSegment,
+  type StringRule,
+  truncate,
+  wrongKind,
+} from './validate.js';
+
+// The request contract, version 1, checked as the handler checks every message. Its zod form, from which
+// the JSON Schema is published, is request-schema.ts; the conformance test holds the two to the same answers.
 
 /** What a request asks for: open access, or close it. */
 export const Action = { authorize: 'authorize', revoke: 'revoke' } as const;
@@ -11,132 +23,28 @@ export type Action = (typeof Action)[keyof typeof Action];
 /** An AWS account id: exactly 12 digits. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
-const NOT_A_STRING = mustBe('a string');
-
-/** Cluster security group names: 1-255 letters, digits or hyphens (the Redshift naming rule). */
-export const clusterSecurityGroupNameSchema = z
-  .string(NOT_A_STRING)
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(255, 'must be at most 255 characters'),
-    z.regex(/^[A-Za-z0-9-]+$/, 'must contain only letters, digits and hyphens'),
-  );
-
-/** A correlation key: printable, no spaces, short enough for an SQS message attribute and a log field. */
-const requestIdSchema = z
-  .string(NOT_A_STRING)
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(128, 'must be at most 128 characters'),
-    z.regex(/^[\w.:/@+=-]+$/, 'must contain only letters, digits and . _ : / @ + = -'),
-  );
-
-/** A string of 1 to `max` characters. */
-export const text = (max: number) =>
-  z
-    .string(NOT_A_STRING)
-    .check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
-
-/** An IPv4 address or CIDR as the API's CIDRIP takes it, checked with {@link parseIpv4Cidr}. */
-export const cidrSchema = described(
-  z.string(NOT_A_STRING).check(
-    z.maxLength(64, 'must be at most 64 characters'),
-    z.superRefine((value, ctx) => {
-      const parsed = parseIpv4Cidr(value);
-      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
-    }),
-  ),
-  'IPv4 address or CIDR; a bare address means /32; no host bits set.',
-);
-
-// A Step Functions task token: SendTaskSuccess and SendTaskFailure accept up to 2048 characters.
-// https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
-const taskTokenSchema = text(2048);
-
 /** Who approved a change, carried into every outcome and log line of the request. */
-export const approvalSchema = described(
-  z.strictObject(
-    {
-      ticket: z.optional(text(128)),
-      approvedBy: z.optional(text(256)),
-      approvedAt: z.optional(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })),
-    },
-    mustBe('an object with ticket, approvedBy and approvedAt'),
-  ),
-  'Approval metadata: the change ticket, the approver and when.',
-);
+export interface Approval {
+  ticket?: string;
+  approvedBy?: string;
+  /** An ISO 8601 date-time with seconds and a `Z` or an offset. */
+  approvedAt?: string;
+}
 
-/** Approval metadata of a request. */
-export type Approval = z.infer<typeof approvalSchema>;
-
-const targetRule = {
-  oneOf: [
-    {
-      required: ['cidrIp'],
-      not: { anyOf: [{ required: ['ec2SecurityGroupName'] }, { required: ['ec2SecurityGroupOwnerId'] }] },
-    },
-    { required: ['ec2SecurityGroupName', 'ec2SecurityGroupOwnerId'], not: { required: ['cidrIp'] } },
-  ],
-};
-
-/** An AWS account id as a string: `123456789012`. */
-const accountIdSchema = z
-  .string(NOT_A_STRING)
-  .check(z.regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id'));
-
-const actionSchema = z.enum(Action, 'must be "authorize" or "revoke"');
-
-/** The ingress request, version 1: the body of a requests-queue message. */
-export const ingressRequestSchema = withMetadata(
-  z
-    .strictObject({
-      version: z.literal(1, 'must be 1 (the request contract version)'),
-      requestId: z.optional(requestIdSchema),
-      action: z._default(actionSchema, 'authorize'),
-      clusterSecurityGroupName: clusterSecurityGroupNameSchema,
-      cidrIp: z.optional(cidrSchema),
-      ec2SecurityGroupName: z.optional(text(255)),
-      ec2SecurityGroupOwnerId: z.optional(accountIdSchema),
-      requestedBy: z.optional(text(128)),
-      reason: z.optional(text(1024)),
-      approval: z.optional(approvalSchema),
-      taskToken: z.optional(taskTokenSchema),
-    })
-    .check(
-      z.superRefine((request, ctx) => {
-        const hasCidr = request.cidrIp !== undefined;
-        const hasName = request.ec2SecurityGroupName !== undefined;
-        const hasOwner = request.ec2SecurityGroupOwnerId !== undefined;
-        if (hasCidr && (hasName || hasOwner)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['cidrIp'],
-            message: 'give either cidrIp or ec2SecurityGroupName with ec2SecurityGroupOwnerId, not both',
-          });
-        } else if (!hasCidr && !hasName && !hasOwner) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['cidrIp'],
-            message: 'a target is required: cidrIp, or ec2SecurityGroupName with ec2SecurityGroupOwnerId',
-          });
-        } else if (!hasCidr && hasName !== hasOwner) {
-          const missing = hasName ? 'ec2SecurityGroupOwnerId' : 'ec2SecurityGroupName';
-          ctx.addIssue({
-            code: 'custom',
-            path: [missing],
-            message: `is required together with ${hasName ? 'ec2SecurityGroupName' : 'ec2SecurityGroupOwnerId'}`,
-          });
-        }
-      }),
-    ),
-  {
-    $id: 'urn:redshift-ingress:schema:ingress-request:v1',
-    title: 'Ingress request, version 1',
-    description:
-      'The body of a requests-queue message: one rule to authorize or revoke on a cluster security group.',
-    ...targetRule,
-  },
-);
+/** A request body that passed every check, as written (CIDR not yet canonical, `action` defaulted). */
+export interface RequestBody {
+  version: 1;
+  requestId?: string;
+  action: Action;
+  clusterSecurityGroupName: string;
+  cidrIp?: string;
+  ec2SecurityGroupName?: string;
+  ec2SecurityGroupOwnerId?: string;
+  requestedBy?: string;
+  reason?: string;
+  approval?: Approval;
+  taskToken?: string;
+}
 
 /** The target of a rule: an IPv4 network, or an EC2 security group of an account. */
 export type IngressTarget =
@@ -179,6 +87,79 @@ export type ParseResult =
   | { readonly ok: true; readonly request: IngressRequest }
   | { readonly ok: false; readonly problems: readonly Problem[]; readonly context: RequestContext };
 
+// The checks of each field, shared with the desired state (desired-state.ts).
+
+/** A string of 1 to `max` characters. */
+export const textRule = (maxLength: number): StringRule => ({ nonEmpty: true, maxLength });
+
+/** Cluster security group names: 1-255 letters, digits or hyphens (the Redshift naming rule). */
+export const CLUSTER_SECURITY_GROUP_NAME: StringRule = {
+  nonEmpty: true,
+  maxLength: 255,
+  pattern: /^[A-Za-z0-9-]+$/,
+  patternReason: 'must contain only letters, digits and hyphens',
+};
+
+/** An IPv4 address or CIDR as the API's CIDRIP takes it; a bare address means /32; no host bits set. */
+export const CIDR: StringRule = {
+  maxLength: 64,
+  refine: (value) => {
+    const parsed = parseIpv4Cidr(value);
+    return parsed.ok ? undefined : parsed.reason;
+  },
+};
+
+/** A correlation key: printable, no spaces, short enough for an SQS message attribute and a log field. */
+const REQUEST_ID: StringRule = {
+  nonEmpty: true,
+  maxLength: 128,
+  pattern: /^[\w.:/@+=-]+$/,
+  patternReason: 'must contain only letters, digits and . _ : / @ + = -',
+};
+
+const ACCOUNT_ID: StringRule = {
+  pattern: ACCOUNT_ID_PATTERN,
+  patternReason: 'must be a 12-digit AWS account id',
+};
+
+// A Step Functions task token: SendTaskSuccess and SendTaskFailure accept up to 2048 characters.
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
+const TASK_TOKEN = textRule(2048);
+const REQUESTED_BY = textRule(128);
+
+// RFC 3339 as zod's iso.datetime({ offset: true }) reads it: a real calendar date, `T`, seconds (a fraction
+// allowed) and `Z` or an offset.
+const DATE =
+  '(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))';
+const ISO_DATE_TIME = new RegExp(
+  `^${DATE}T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$`,
+);
+
+const APPROVAL: Readonly<Record<keyof Approval, StringRule>> = {
+  ticket: textRule(128),
+  approvedBy: textRule(256),
+  approvedAt: {
+    pattern: ISO_DATE_TIME,
+    patternReason: 'must be an ISO 8601 date-time',
+    notAString: () => 'must be an ISO 8601 date-time',
+  },
+};
+const APPROVAL_KEYS: ReadonlySet<string> = new Set(Object.keys(APPROVAL));
+
+const REQUEST_KEYS: ReadonlySet<string> = new Set([
+  'version',
+  'requestId',
+  'action',
+  'clusterSecurityGroupName',
+  'cidrIp',
+  'ec2SecurityGroupName',
+  'ec2SecurityGroupOwnerId',
+  'requestedBy',
+  'reason',
+  'approval',
+  'taskToken',
+]);
+
 /**
  * Reads the body of a requests-queue message; never throws.
  *
@@ -197,7 +178,7 @@ export function parseRequest(body: string, messageId: string): ParseResult {
       messageId,
     );
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isRecord(json)) {
     return reject(
       [{ field: 'body', reason: `must be a JSON object, got ${kindOf(json)}` }],
       undefined,
@@ -205,38 +186,106 @@ export function parseRequest(body: string, messageId: string): ParseResult {
     );
   }
   const result = validateRequest(json);
-  if (!result.ok) return reject(result.problems, json as Record<string, unknown>, messageId);
+  if (!result.ok) return reject(result.problems, json, messageId);
   return { ok: true, request: normalise(result.value, messageId) };
 }
 
 /** Validates an already-decoded value against request v1, giving every problem with its field. */
 export function validateRequest(
   value: unknown,
-): { ok: true; value: z.output<typeof ingressRequestSchema> } | { ok: false; problems: Problem[] } {
-  const result = ingressRequestSchema.safeParse(value);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, problems: describeIssues(result.error.issues) };
+): { ok: true; value: RequestBody } | { ok: false; problems: Problem[] } {
+  const issues = new Issues();
+  const body = checkRequest(value, issues);
+  if (body !== undefined && issues.list.length === 0) return { ok: true, value: body };
+  return { ok: false, problems: toProblems(issues) };
 }
 
-/** Turns zod issues into field-naming problems, one per unknown key. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
-  const problems: Problem[] = [];
-  for (const issue of issues) {
-    const base = issue.path.map(fieldName).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        problems.push({
-          field: base ? `${base}.${fieldName(key)}` : fieldName(key),
-          reason: 'is not a known field',
-        });
-      }
-      continue;
-    }
-    // A record key's own message (its regex's) says more than "Invalid key in record".
-    const reason = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-    problems.push({ field: base || 'body', reason });
+/** The issues of a document as problems, each naming its field. */
+export function toProblems(issues: Issues): Problem[] {
+  return issues.list.map(({ path, reason }) => ({ field: fieldOf(path), reason }));
+}
+
+type Check = (given: unknown, path: readonly PathSegment[], issues: Issues) => unknown;
+const string =
+  (rule: StringRule): Check =>
+  (given, path, issues) =>
+    checkString(given, path, rule, issues);
+
+function isAction(value: unknown): value is Action {
+  return value === Action.authorize || value === Action.revoke;
+}
+
+/** The body if it passes every check, adding what fails to `issues`; fields in the contract's order. */
+function checkRequest(value: unknown, issues: Issues): RequestBody | undefined {
+  if (!isRecord(value)) {
+    issues.addWrongKind([], wrongKind('an object', value));
+    return undefined;
   }
-  return problems;
+  const [issuesBefore, wrongKindsBefore] = [issues.list.length, issues.wrongKinds];
+  const body: Record<string, unknown> = {};
+  // An optional field given as undefined (a draft of the CLI, never JSON) is a field left out.
+  const optional = (key: string, check: Check) => {
+    if (value[key] !== undefined) body[key] = check(value[key], [key], issues);
+  };
+
+  if (value.version === 1) body.version = 1;
+  else issues.addWrongKind(['version'], 'must be 1 (the request contract version)');
+  optional('requestId', string(REQUEST_ID));
+  body.action = value.action === undefined ? Action.authorize : value.action;
+  if (!isAction(body.action)) issues.addWrongKind(['action'], 'must be "authorize" or "revoke"');
+  body.clusterSecurityGroupName = checkString(
+    value.clusterSecurityGroupName,
+    ['clusterSecurityGroupName'],
+    CLUSTER_SECURITY_GROUP_NAME,
+    issues,
+  );
+  optional('cidrIp', string(CIDR));
+  optional('ec2SecurityGroupName', string(textRule(255)));
+  optional('ec2SecurityGroupOwnerId', string(ACCOUNT_ID));
+  optional('requestedBy', string(REQUESTED_BY));
+  optional('reason', string(textRule(1024)));
+  optional('approval', checkApproval);
+  optional('taskToken', string(TASK_TOKEN));
+  checkKnownKeys(value, REQUEST_KEYS, [], issues);
+  if (issues.wrongKinds === wrongKindsBefore) checkTarget(value, issues);
+  return issues.list.length === issuesBefore ? (body as unknown as RequestBody) : undefined;
+}
+
+/** The approval if it passes every check, adding what fails to `issues`. */
+function checkApproval(given: unknown, path: readonly PathSegment[], issues: Issues): Approval | undefined {
+  if (!isRecord(given)) {
+    issues.addWrongKind(path, wrongKind('an object with ticket, approvedBy and approvedAt', given));
+    return undefined;
+  }
+  const approval: Record<string, string | undefined> = {};
+  for (const [key, rule] of Object.entries(APPROVAL)) {
+    if (given[key] !== undefined) approval[key] = checkString(given[key], [...path, key], rule, issues);
+  }
+  checkKnownKeys(given, APPROVAL_KEYS, path, issues);
+  return approval;
+}
+
+/** A request names one target: a CIDR, or an EC2 security group by name and owner. */
+function checkTarget(value: Readonly<Record<string, unknown>>, issues: Issues): void {
+  const hasCidr = value.cidrIp !== undefined;
+  const hasName = value.ec2SecurityGroupName !== undefined;
+  const hasOwner = value.ec2SecurityGroupOwnerId !== undefined;
+  if (hasCidr && (hasName || hasOwner)) {
+    issues.add(
+      ['cidrIp'],
+      'give either cidrIp or ec2SecurityGroupName with ec2SecurityGroupOwnerId, not both',
+    );
+  } else if (!hasCidr && !hasName && !hasOwner) {
+    issues.add(
+      ['cidrIp'],
+      'a target is required: cidrIp, or ec2SecurityGroupName with ec2SecurityGroupOwnerId',
+    );
+  } else if (!hasCidr && hasName !== hasOwner) {
+    const [missing, given] = hasName
+      ? ['ec2SecurityGroupOwnerId', 'ec2SecurityGroupName']
+      : ['ec2SecurityGroupName', 'ec2SecurityGroupOwnerId'];
+    issues.add([missing], `is required together with ${given}`);
+  }
 }
 
 /** Problems listed in one message; a body with thousands of unknown keys must still fit in an SQS outcome. */
@@ -259,7 +308,7 @@ export function formatProblems(problems: readonly Problem[]): string {
   return listed.join('; ');
 }
 
-function normalise(value: z.output<typeof ingressRequestSchema>, messageId: string): IngressRequest {
+function normalise(value: RequestBody, messageId: string): IngressRequest {
   const rule: IngressRule =
     value.cidrIp !== undefined
       ? {
@@ -292,21 +341,17 @@ function reject(
 }
 
 /** Salvages the fields that are individually valid, so a rejection still reaches the right consumer. */
-// Built once: every invalid record is read with it.
-const requestedBySchema = text(128);
-
 function readContext(json: Record<string, unknown> | undefined, messageId: string): RequestContext {
-  const pick = <T>(schema: z.ZodMiniType<T>, key: string): T | undefined => {
-    if (json === undefined || !Object.hasOwn(json, key)) return undefined;
-    const result = schema.safeParse(json[key]);
-    return result.success ? result.data : undefined;
-  };
-  const requestId = pick(requestIdSchema, 'requestId') ?? messageId;
-  const action = pick(actionSchema, 'action') ?? Action.authorize;
-  const clusterSecurityGroupName = pick(clusterSecurityGroupNameSchema, 'clusterSecurityGroupName');
-  const requestedBy = pick(requestedBySchema, 'requestedBy');
+  const pick = (key: string, rule: StringRule): string | undefined =>
+    json !== undefined && Object.hasOwn(json, key)
+      ? checkString(json[key], [key], rule, new Issues())
+      : undefined;
+  const requestId = pick('requestId', REQUEST_ID) ?? messageId;
+  const action = isAction(json?.action) ? json.action : Action.authorize;
+  const clusterSecurityGroupName = pick('clusterSecurityGroupName', CLUSTER_SECURITY_GROUP_NAME);
+  const requestedBy = pick('requestedBy', REQUESTED_BY);
   const approval = salvageApproval(json?.approval);
-  const taskToken = pick(taskTokenSchema, 'taskToken');
+  const taskToken = pick('taskToken', TASK_TOKEN);
   return {
     requestId,
     action,
@@ -319,26 +364,14 @@ function readContext(json: Record<string, unknown> | undefined, messageId: strin
 
 /** The individually valid fields of an approval, so a rejection still reaches its ticket and approver. */
 function salvageApproval(value: unknown): Approval | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const fields = value as Record<string, unknown>;
+  if (!isRecord(value)) return undefined;
   const approval: Record<string, string> = {};
-  for (const [key, schema] of Object.entries(approvalSchema.shape)) {
-    if (!Object.hasOwn(fields, key)) continue;
-    const result = schema.safeParse(fields[key]);
-    if (result.success && result.data !== undefined) approval[key] = result.data;
+  for (const [key, rule] of Object.entries(APPROVAL)) {
+    if (!Object.hasOwn(value, key)) continue;
+    const checked = checkString(value[key], [key], rule, new Issues());
+    if (checked !== undefined) approval[key] = checked;
   }
   return Object.keys(approval).length > 0 ? approval : undefined;
-}
-
-/** A path segment as a person reads it: plain names bare, anything else quoted and shortened. */
-function fieldName(segment: PropertyKey): string {
-  const text = String(segment);
-  if (/^[A-Za-z_$][\w$-]{0,63}$/.test(text) || /^\d{1,9}$/.test(text)) return text;
-  return JSON.stringify(truncate(text, 64));
-}
-
-function truncate(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max)}...`;
 }
 
 /** A key that identifies a rule's target within its group, for coalescing and ordering. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readResultBody } from '../../cli/io/result-message.js';
+import { describeIssues } from '../../src/domain/messages.js';
 import { outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { reconciliationReportSchema } from '../../src/domain/reconciliation-report-schema.js';
-import { describeIssues } from '../../src/domain/request.js';
 
 // zod/mini has no message catalogue: these schemas name no errors of their own, so their messages come
 // from the fallback in src/domain/messages.ts, never zod's bare "Invalid input".
