@@ -61,7 +61,7 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
     .command('submit')
     .summary('send requests: one from flags, or many from a file or stdin')
     .description(
-      `Validates requests with the request schema, reports every invalid line (file:line: field: reason), sends the valid ones with SendMessageBatch and, with --wait, waits for their outcomes and prints a summary.
+      `Validates requests with the checks the service runs, reports every invalid line (file:line: field: reason), sends the valid ones with SendMessageBatch and, with --wait, waits for their outcomes and prints a summary.
 
 Input (a file, or - for stdin): a plain list (one IPv4 address or CIDR per line, "# comment" becomes the reason; needs --group), CSV with a header (columns: ${CSV_HEADER_HELP}), or NDJSON request bodies. Flags fill what a line leaves out; a line's own values win. Request ids are <prefix>-<line number> unless a line names its own.`,
     )

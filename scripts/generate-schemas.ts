@@ -1,5 +1,6 @@
 /**
- * Writes the published JSON Schema files from the zod schemas that validate at run time.
+ * Writes the published JSON Schema files from the contracts' zod schemas (src/domain/*-schema.ts); the
+ * checks the functions run are held to the same schemas by test/unit/validator-conformance.test.ts.
  * Usage: npm run schemas (a unit test fails while a file is stale).
  */
 import { writeFileSync } from 'node:fs';

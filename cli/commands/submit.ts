@@ -63,7 +63,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
 };
 
 /**
- * `submit`: validates requests locally with the request schema, sends the valid ones with
+ * `submit`: validates requests locally with the checks the service runs, sends the valid ones with
  * SendMessageBatch and, with `--wait`, waits for their outcomes.
  */
 export async function runSubmit(

@@ -122,7 +122,7 @@ export function readRequests(text: string, options: ReadOptions): ReadResult {
 }
 
 /**
- * Completes a draft with the defaults (its own values win) and validates it with the request schema.
+ * Completes a draft with the defaults (its own values win) and validates it as the service does.
  *
  * @param line the line number, for the generated request id
  */

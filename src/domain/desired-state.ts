@@ -1,6 +1,6 @@
 import { parseIpv4Cidr } from './cidr.js';
 import {
-  ACCOUNT_ID_PATTERN,
+  ACCOUNT_ID,
   CIDR,
   CLUSTER_SECURITY_GROUP_NAME,
   type IngressTarget,
@@ -27,8 +27,7 @@ export const MAX_RULES_PER_GROUP = 20;
 
 const NAME = textRule(255);
 const OWNER_ID: StringRule = {
-  pattern: ACCOUNT_ID_PATTERN,
-  patternReason: 'must be a 12-digit AWS account id',
+  ...ACCOUNT_ID,
   notAString: () => 'must be a 12-digit AWS account id, quoted so YAML keeps it a string',
 };
 const ROOT_KEYS: ReadonlySet<string> = new Set(['version', 'groups']);
@@ -217,7 +216,8 @@ function checkList<T>(
     issues.addWrongKind(path, wrongKind(what, value));
     return [];
   }
-  return value.map((item, index) => checkItem(item, [...path, index]));
+  // Array.from, not map: a hole (never in JSON or YAML, possible from code) is checked as undefined.
+  return Array.from(value, (item: unknown, index) => checkItem(item, [...path, index]));
 }
 
 /** An EC2 security group's name and owner, adding what is wrong to `issues`; undefined if either is not a string. */

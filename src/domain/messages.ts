@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Problem } from './request.js';
-import { fieldOf, kindOf } from './validate.js';
+import { fieldOf, kindOf, wrongKind } from './validate.js';
 
 // zod/mini carries no message catalogue: without one, a failed check says only "Invalid input". The
 // contracts' schemas name their own errors (`mustBe`, the checks' messages); the fallback below words
@@ -14,10 +14,7 @@ export function mustBe(what: string): {
   error: (issue: { readonly code?: string; readonly input?: unknown }) => string | undefined;
 } {
   return {
-    error: (issue) => {
-      if (issue.code !== 'invalid_type') return undefined;
-      return issue.input === undefined ? 'is required' : `must be ${what}, got ${kindOf(issue.input)}`;
-    },
+    error: (issue) => (issue.code === 'invalid_type' ? wrongKind(what, issue.input) : undefined),
   };
 }
 

@@ -117,7 +117,8 @@ const REQUEST_ID: StringRule = {
   patternReason: 'must contain only letters, digits and . _ : / @ + = -',
 };
 
-const ACCOUNT_ID: StringRule = {
+/** An AWS account id as a string: `123456789012`. */
+export const ACCOUNT_ID: StringRule = {
   pattern: ACCOUNT_ID_PATTERN,
   patternReason: 'must be a 12-digit AWS account id',
 };
@@ -206,7 +207,7 @@ export function toProblems(issues: Issues): Problem[] {
 }
 
 type Check = (given: unknown, path: readonly PathSegment[], issues: Issues) => unknown;
-const string =
+const stringCheck =
   (rule: StringRule): Check =>
   (given, path, issues) =>
     checkString(given, path, rule, issues);
@@ -230,7 +231,7 @@ function checkRequest(value: unknown, issues: Issues): RequestBody | undefined {
 
   if (value.version === 1) body.version = 1;
   else issues.addWrongKind(['version'], 'must be 1 (the request contract version)');
-  optional('requestId', string(REQUEST_ID));
+  optional('requestId', stringCheck(REQUEST_ID));
   body.action = value.action === undefined ? Action.authorize : value.action;
   if (!isAction(body.action)) issues.addWrongKind(['action'], 'must be "authorize" or "revoke"');
   body.clusterSecurityGroupName = checkString(
@@ -239,13 +240,13 @@ function checkRequest(value: unknown, issues: Issues): RequestBody | undefined {
     CLUSTER_SECURITY_GROUP_NAME,
     issues,
   );
-  optional('cidrIp', string(CIDR));
-  optional('ec2SecurityGroupName', string(textRule(255)));
-  optional('ec2SecurityGroupOwnerId', string(ACCOUNT_ID));
-  optional('requestedBy', string(REQUESTED_BY));
-  optional('reason', string(textRule(1024)));
+  optional('cidrIp', stringCheck(CIDR));
+  optional('ec2SecurityGroupName', stringCheck(textRule(255)));
+  optional('ec2SecurityGroupOwnerId', stringCheck(ACCOUNT_ID));
+  optional('requestedBy', stringCheck(REQUESTED_BY));
+  optional('reason', stringCheck(textRule(1024)));
   optional('approval', checkApproval);
-  optional('taskToken', string(TASK_TOKEN));
+  optional('taskToken', stringCheck(TASK_TOKEN));
   checkKnownKeys(value, REQUEST_KEYS, [], issues);
   if (issues.wrongKinds === wrongKindsBefore) checkTarget(value, issues);
   return issues.list.length === issuesBefore ? (body as unknown as RequestBody) : undefined;

@@ -58,7 +58,7 @@ export function wrongKind(what: string, value: unknown): string {
 export interface StringRule {
   /** Refuses the empty string with `must not be empty`. */
   readonly nonEmpty?: boolean;
-  /** The most characters (UTF-16 code units, as JSON Schema's maxLength in zod's reading). */
+  /** The most characters, counted as Unicode code points, as JSON Schema's maxLength and zod count them. */
   readonly maxLength?: number;
   readonly pattern?: RegExp;
   /** Why a string not matching `pattern` is refused. */
@@ -86,7 +86,7 @@ export function checkString(
   }
   const before = issues.list.length;
   if (rule.nonEmpty && value.length === 0) issues.add(path, 'must not be empty');
-  if (rule.maxLength !== undefined && value.length > rule.maxLength) {
+  if (rule.maxLength !== undefined && value.length > rule.maxLength && codePoints(value) > rule.maxLength) {
     issues.add(path, `must be at most ${rule.maxLength} characters`);
   }
   if (rule.pattern !== undefined && !rule.pattern.test(value)) {
@@ -95,6 +95,25 @@ export function checkString(
   const refused = rule.refine?.(value);
   if (refused !== undefined) issues.add(path, refused);
   return issues.list.length === before ? value : undefined;
+}
+
+/**
+ * The number of Unicode code points of a string: its UTF-16 length less one per surrogate pair, so an emoji
+ * counts once (a lone surrogate counts once too).
+ */
+export function codePoints(value: string): number {
+  let count = value.length;
+  for (let index = 0; index < value.length - 1; index += 1) {
+    const high = value.charCodeAt(index);
+    if (high >= 0xd800 && high <= 0xdbff) {
+      const low = value.charCodeAt(index + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        count -= 1;
+        index += 1;
+      }
+    }
+  }
+  return count;
 }
 
 /** Names each key of `value` not in `known`, in the document's order: `is not a known field`. */

@@ -451,7 +451,8 @@ describe('hostile request bodies', () => {
             `${outcome.error?.message} names ${hostile.field}`,
           ).toBe(true);
           expect(bytes).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
-          // zod/mini has no message catalogue: a schema without its own message would say only this.
+          // Never zod's bare message: the checks are held to the zod schemas, whose own messages must
+          // then word every problem (test/unit/validator-conformance.test.ts).
           expect(outcome.error?.message).not.toMatch(/Invalid input/);
         }
       }),
