@@ -147,7 +147,8 @@ const APPROVAL: Readonly<Record<keyof Approval, StringRule>> = {
 };
 const APPROVAL_KEYS: ReadonlySet<string> = new Set(Object.keys(APPROVAL));
 
-const REQUEST_KEYS: ReadonlySet<string> = new Set([
+/** The fields of a request, in the contract's order. */
+export const REQUEST_FIELDS = [
   'version',
   'requestId',
   'action',
@@ -159,7 +160,8 @@ const REQUEST_KEYS: ReadonlySet<string> = new Set([
   'reason',
   'approval',
   'taskToken',
-]);
+] as const satisfies readonly (keyof RequestBody)[];
+const REQUEST_KEYS: ReadonlySet<string> = new Set(REQUEST_FIELDS);
 
 /**
  * Reads the body of a requests-queue message; never throws.

@@ -5,7 +5,13 @@ import { networkOf, parseIpv4Cidr } from '../../src/domain/cidr.js';
 import { type DesiredGroup, DesiredStateError, readDesiredState } from '../../src/domain/desired-state.js';
 import { desiredStateSchema } from '../../src/domain/desired-state-schema.js';
 import { describeIssues } from '../../src/domain/messages.js';
-import { type Approval, type Problem, type RequestBody, validateRequest } from '../../src/domain/request.js';
+import {
+  type Approval,
+  type Problem,
+  REQUEST_FIELDS,
+  type RequestBody,
+  validateRequest,
+} from '../../src/domain/request.js';
 import { type approvalSchema, ingressRequestSchema } from '../../src/domain/request-schema.js';
 
 // The functions check requests and the desired state with code written out (request.ts, desired-state.ts);
@@ -281,7 +287,8 @@ const desiredStates = fc.oneof(
 );
 
 describe('the written-out request checks agree with the request schema', () => {
-  it('declare the same types', () => {
+  it('declare the same fields, in the same order, and the same types', () => {
+    expect(REQUEST_FIELDS).toEqual(Object.keys(ingressRequestSchema.shape));
     expectTypeOf<RequestBody>().toEqualTypeOf<z.output<typeof ingressRequestSchema>>();
     expectTypeOf<Approval>().toEqualTypeOf<z.output<typeof approvalSchema>>();
   });
