@@ -127,6 +127,8 @@ export const ACCOUNT_ID: StringRule = {
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
 const TASK_TOKEN = textRule(2048);
 const REQUESTED_BY = textRule(128);
+const REASON = textRule(1024);
+const EC2_SECURITY_GROUP_NAME = textRule(255);
 
 // RFC 3339 as zod's iso.datetime({ offset: true }) reads it: a real calendar date, `T`, seconds (a fraction
 // allowed) and `Z` or an offset.
@@ -200,19 +202,8 @@ export function validateRequest(
   const issues = new Issues();
   const body = checkRequest(value, issues);
   if (body !== undefined && issues.list.length === 0) return { ok: true, value: body };
-  return { ok: false, problems: toProblems(issues) };
+  return { ok: false, problems: issues.list.map(({ path, reason }) => ({ field: fieldOf(path), reason })) };
 }
-
-/** The issues of a document as problems, each naming its field. */
-export function toProblems(issues: Issues): Problem[] {
-  return issues.list.map(({ path, reason }) => ({ field: fieldOf(path), reason }));
-}
-
-type Check = (given: unknown, path: readonly PathSegment[], issues: Issues) => unknown;
-const stringCheck =
-  (rule: StringRule): Check =>
-  (given, path, issues) =>
-    checkString(given, path, rule, issues);
 
 function isAction(value: unknown): value is Action {
   return value === Action.authorize || value === Action.revoke;
@@ -227,13 +218,13 @@ function checkRequest(value: unknown, issues: Issues): RequestBody | undefined {
   const [issuesBefore, wrongKindsBefore] = [issues.list.length, issues.wrongKinds];
   const body: Record<string, unknown> = {};
   // An optional field given as undefined (a draft of the CLI, never JSON) is a field left out.
-  const optional = (key: string, check: Check) => {
-    if (value[key] !== undefined) body[key] = check(value[key], [key], issues);
+  const optional = (key: string, rule: StringRule) => {
+    if (value[key] !== undefined) body[key] = checkString(value[key], [key], rule, issues);
   };
 
   if (value.version === 1) body.version = 1;
   else issues.addWrongKind(['version'], 'must be 1 (the request contract version)');
-  optional('requestId', stringCheck(REQUEST_ID));
+  optional('requestId', REQUEST_ID);
   body.action = value.action === undefined ? Action.authorize : value.action;
   if (!isAction(body.action)) issues.addWrongKind(['action'], 'must be "authorize" or "revoke"');
   body.clusterSecurityGroupName = checkString(
@@ -242,13 +233,13 @@ function checkRequest(value: unknown, issues: Issues): RequestBody | undefined {
     CLUSTER_SECURITY_GROUP_NAME,
     issues,
   );
-  optional('cidrIp', stringCheck(CIDR));
-  optional('ec2SecurityGroupName', stringCheck(textRule(255)));
-  optional('ec2SecurityGroupOwnerId', stringCheck(ACCOUNT_ID));
-  optional('requestedBy', stringCheck(REQUESTED_BY));
-  optional('reason', stringCheck(textRule(1024)));
-  optional('approval', checkApproval);
-  optional('taskToken', stringCheck(TASK_TOKEN));
+  optional('cidrIp', CIDR);
+  optional('ec2SecurityGroupName', EC2_SECURITY_GROUP_NAME);
+  optional('ec2SecurityGroupOwnerId', ACCOUNT_ID);
+  optional('requestedBy', REQUESTED_BY);
+  optional('reason', REASON);
+  if (value.approval !== undefined) body.approval = checkApproval(value.approval, ['approval'], issues);
+  optional('taskToken', TASK_TOKEN);
   checkKnownKeys(value, REQUEST_KEYS, [], issues);
   if (issues.wrongKinds === wrongKindsBefore) checkTarget(value, issues);
   return issues.list.length === issuesBefore ? (body as unknown as RequestBody) : undefined;
