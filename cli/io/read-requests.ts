@@ -153,7 +153,7 @@ function fill(draft: Draft, key: string, value: unknown): Draft {
 function mergeApproval(defaults: Approval | undefined, own: unknown): unknown {
   if (defaults === undefined || Object.keys(defaults).length === 0) return own;
   if (own === undefined) return defaults;
-  // A line's approval that is not an object is left for the schema to reject, naming it.
+  // A line's approval that is not an object is left for validateRequest to reject, naming it.
   if (typeof own !== 'object' || own === null || Array.isArray(own)) return own;
   return { ...defaults, ...own };
 }

@@ -15,7 +15,10 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType;
     'desired-state.v1.schema.json': { schema: desiredStateSchema, io: 'input' },
   };
 
-/** Renders every published schema as the text of its file: the contracts the conformance test holds the checks to. */
+/**
+ * Renders every published schema as the text of its file. The request and desired-state schemas are also
+ * what the conformance test holds the functions' checks to.
+ */
 export function renderPublishedSchemas(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [file, { schema, io }] of Object.entries(PUBLISHED_SCHEMAS)) {
