@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { queueUrlFromArn } from '../src/adapters/sqs.js';
+import { isRecord } from '../src/domain/validate.js';
 import type { GlobalOptions } from './context.js';
 import { UsageError } from './errors.js';
 
@@ -136,11 +137,11 @@ export function readStackOutputs(path: string, label = path): Record<string, str
 
 function outputsOf(json: unknown): Record<string, string> | undefined {
   if (Array.isArray(json)) return fromOutputList(json);
-  if (!isObject(json)) return undefined;
+  if (!isRecord(json)) return undefined;
   if (Array.isArray(json.Stacks)) {
     for (const stack of json.Stacks) {
       const found =
-        isObject(stack) && Array.isArray(stack.Outputs) ? fromOutputList(stack.Outputs) : undefined;
+        isRecord(stack) && Array.isArray(stack.Outputs) ? fromOutputList(stack.Outputs) : undefined;
       if (found !== undefined && Object.keys(found).length > 0) return found;
     }
     return undefined;
@@ -150,7 +151,7 @@ function outputsOf(json: unknown): Record<string, string> | undefined {
   if (Object.keys(flat).length > 0) return flat;
   // CDK's --outputs-file nests the outputs under the stack name.
   for (const value of Object.values(json)) {
-    if (!isObject(value)) continue;
+    if (!isRecord(value)) continue;
     const nested = pickKnown(value);
     if (Object.keys(nested).length > 0) return nested;
   }
@@ -160,7 +161,7 @@ function outputsOf(json: unknown): Record<string, string> | undefined {
 function fromOutputList(list: readonly unknown[]): Record<string, string> {
   const entries: Record<string, string> = {};
   for (const item of list) {
-    if (!isObject(item)) continue;
+    if (!isRecord(item)) continue;
     const { OutputKey: key, OutputValue: value } = item;
     if (typeof key === 'string' && typeof value === 'string' && OUTPUT_NAMES.has(key)) entries[key] = value;
   }
@@ -173,10 +174,6 @@ function pickKnown(object: Record<string, unknown>): Record<string, string> {
     if (OUTPUT_NAMES.has(key) && typeof value === 'string') entries[key] = value;
   }
   return entries;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkUrl(value: string, source: string): string {

@@ -3,9 +3,9 @@ import {
   ACCOUNT_ID,
   CIDR,
   CLUSTER_SECURITY_GROUP_NAME,
+  EC2_SECURITY_GROUP_NAME,
   type IngressTarget,
   type Problem,
-  textRule,
 } from './request.js';
 import {
   checkKnownKeys,
@@ -25,7 +25,6 @@ import {
 /** The most rules one cluster security group may hold (AuthorizeClusterSecurityGroupIngress quota). */
 export const MAX_RULES_PER_GROUP = 20;
 
-const NAME = textRule(255);
 const OWNER_ID: StringRule = {
   ...ACCOUNT_ID,
   notAString: () => 'must be a 12-digit AWS account id, quoted so YAML keeps it a string',
@@ -230,7 +229,7 @@ function checkEc2Group(
     issues.addWrongKind(path, wrongKind('a mapping with name and ownerId', value));
     return undefined;
   }
-  checkString(value.name, [...path, 'name'], NAME, issues);
+  checkString(value.name, [...path, 'name'], EC2_SECURITY_GROUP_NAME, issues);
   checkString(value.ownerId, [...path, 'ownerId'], OWNER_ID, issues);
   checkKnownKeys(value, EC2_GROUP_KEYS, path, issues);
   // Strings, valid or not: duplicates are named even among entries with other problems.

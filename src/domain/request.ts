@@ -128,7 +128,8 @@ export const ACCOUNT_ID: StringRule = {
 const TASK_TOKEN = textRule(2048);
 const REQUESTED_BY = textRule(128);
 const REASON = textRule(1024);
-const EC2_SECURITY_GROUP_NAME = textRule(255);
+/** An EC2 security group's name, as a request and the desired state give it. */
+export const EC2_SECURITY_GROUP_NAME = textRule(255);
 
 // RFC 3339 as zod's iso.datetime({ offset: true }) reads it: a real calendar date, `T`, seconds (a fraction
 // allowed) and `Z` or an offset.
