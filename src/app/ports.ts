@@ -142,7 +142,7 @@ export interface LoggerPort {
   error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
-/** Counters, written in Lambda as CloudWatch EMF lines (src/adapters/cloudwatch-metrics.ts). */
+/** Counters, written in Lambda as CloudWatch metrics. */
 export interface MetricsPort {
   addMetric(name: string, unit: 'Count', value: number): void;
 }
