@@ -66,8 +66,9 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
     });
 
     // 3. Settle, around the effects it depends on: outcomes are published first, since a record is
-    // acknowledged only once its outcome is accepted; then tasks whose outcome is final are answered
-    // (a record SQS delivers again answers then), and a task that could not be answered is retried.
+    // acknowledged only once its outcome is accepted; then the tasks whose outcome that settlement made
+    // final are answered (a record SQS delivers again answers then). Only when a task could not be
+    // answered is the batch settled again, with that record (and the rest of its FIFO group) retried.
     const { unpublished, calls: publishCalls } = await publishOutcomes(items, decisions, results, logger);
     const published = settleBatch({ items, decisions, unpublished });
     const unanswered = await answerTasks(items, decisions, published.answerable, {
