@@ -83,7 +83,7 @@ export function readDeployedBuildOptions(
 }
 
 /** The parameters `custom.esbuild` may reference, at their serverless.yml defaults. */
-const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = { taskTokens: 'false' };
+const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = {};
 
 /** Replaces `${self:custom.parameters.<name>}` as osls would; any other variable is an error. */
 function resolveParameters(

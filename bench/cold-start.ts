@@ -28,8 +28,6 @@ const PARTS = {
   'floor + the YAML reader (not deployed)': 'bench/floor/with-yaml-reader.ts',
 } as const;
 const EXAMPLE_DESIRED_STATE = 'examples/desired-state.yaml';
-/** The authorize handler as deployed with `taskTokens: true`: the Step Functions client bundled. */
-const TASK_TOKENS_ON = 'authorize, task tokens on';
 /** The floor built as one file, as bundles were before they were split: what the split saves the floor. */
 const FLOOR_ONE_FILE = 'floor, one file (no splitting)';
 /** The authorize handler with the SDK left to the runtime, as the alternative to bundling it. */
@@ -147,11 +145,6 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   );
   const env = { DESIRED_STATE_PATH: desiredState };
   const built = await bundleEntries({ ...FLOOR, ...HANDLERS, ...PARTS }, options.outdir, deployed);
-  const taskTokensOn = await bundleEntries(
-    { [TASK_TOKENS_ON]: HANDLERS.authorize },
-    join(options.outdir, 'task-tokens-on'),
-    readDeployedBuildOptions(undefined, { taskTokens: 'true' }),
-  );
   const external = await bundleEntries(
     { [SDK_EXTERNAL]: HANDLERS.authorize },
     join(options.outdir, 'sdk-external'),
@@ -181,13 +174,11 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     [FLOOR_ONE_FILE]: 'reference',
     ...Object.fromEntries(Object.keys(HANDLERS).map((name) => [name, 'handler'])),
     ...Object.fromEntries(Object.keys(PARTS).map((name) => [name, 'part'])),
-    [TASK_TOKENS_ON]: 'handler',
     ...Object.fromEntries(Object.keys(ALTERNATIVES).map((name) => [name, 'alternative'])),
     [SDK_EXTERNAL]: 'variant',
   };
   const bundles = [
     ...Object.values(built),
-    ...Object.values(taskTokensOn),
     ...Object.values(floorOneFile),
     ...alternatives,
     ...Object.values(external),
@@ -197,10 +188,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   );
   for (let round = 0; round < options.runs; round += 1) {
     for (const bundle of rotate(bundles, round)) {
-      // The function's TASK_TOKENS says what its bundle was built with, or its cold start fails.
-      const taskTokens: Record<string, string> =
-        bundle.name === TASK_TOKENS_ON ? { TASK_TOKENS: 'true' } : {};
-      const { wallMs, cpuMs } = await timeImport(bundle, { ...env, ...taskTokens });
+      const { wallMs, cpuMs } = await timeImport(bundle, env);
       const sample = samples.get(bundle.name);
       sample?.wall.push(wallMs);
       sample?.cpu.push(cpuMs);

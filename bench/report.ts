@@ -98,8 +98,7 @@ export function renderColdStart(result: ColdStartResult): string {
   return [
     '### 1. Cold start',
     '',
-    `Bundles built with the esbuild options of \`serverless.yml\` (\`custom.esbuild\`, read by the benchmark),`,
-    'with `taskTokens` at its default (off) unless the row says "task tokens on".',
+    `Bundles built with the esbuild options of \`serverless.yml\` (\`custom.esbuild\`, read by the benchmark).`,
     ...(result.split
       ? [
           'A bundle is split: its size counts every file (the entry and all its chunks, as zipped); "loaded',

@@ -14,16 +14,11 @@ import {
 } from '../src/adapters/sqs.js';
 import { loadTaskCallbacksOnFirstUse } from '../src/adapters/task-callbacks-on-first-use.js';
 import { makeProcessBatch } from '../src/app/process-batch.js';
-import { checkTaskTokensBundled, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 
 // Cold start: configuration is read once (a bad variable fails the init with every problem named),
 // clients are built once and reused by every invocation of this container.
 const config = loadConfig(process.env, 'authorize');
-// `process.env.TASK_TOKENS` written out (twice, not through a variable: esbuild folds only the literal
-// test) is replaced by a constant when serverless.yml bundles the function (custom.esbuild.define), so a
-// deployment without task tokens packages no Step Functions client; with them, the client is a chunk
-// the first callback loads (docs/benchmarks.md). The variable read at run time must then say the same.
-checkTaskTokensBundled(config, process.env.TASK_TOKENS === 'true');
 const logger = new Logger({ serviceName: 'redshift-ingress' });
 const metrics = createEmfMetrics({
   namespace: 'RedshiftIngress',
@@ -33,21 +28,18 @@ const metrics = createEmfMetrics({
 const awsLogger = serviceSdkLogger(logger);
 const sqs = new SQSClient({ logger: awsLogger });
 const processBatch = makeProcessBatch({
-  redshift: createRedshiftIngress(new RedshiftClient({ logger: awsLogger })),
+  backends: { clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ logger: awsLogger })) },
   results: createQueuePublisher(sqs, config.resultsQueueUrl),
   visibility: createVisibilityController(sqs),
   queueUrlOf: makeQueueUrlResolver(
     config.requestsQueueUrl,
     process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
   ),
-  callbacks:
-    process.env.TASK_TOKENS === 'true'
-      ? loadTaskCallbacksOnFirstUse(async () =>
-          (await import('../src/adapters/step-functions.js')).createStepFunctionsCallbacks({
-            logger: awsLogger,
-          }),
-        )
-      : undefined,
+  // Every request that carries a task token is answered. The Step Functions client is a chunk of its own,
+  // loaded by a container's first callback: a cold start neither parses nor runs it (docs/benchmarks.md).
+  callbacks: loadTaskCallbacksOnFirstUse(async () =>
+    (await import('../src/adapters/step-functions.js')).createStepFunctionsCallbacks({ logger: awsLogger }),
+  ),
   config,
   logger,
   metrics,

@@ -21,7 +21,7 @@ const awsLogger = serviceSdkLogger(logger);
 const sqs = new SQSClient({ logger: awsLogger });
 
 const reconcile = makeReconcile({
-  redshift: createRedshiftIngress(new RedshiftClient({ logger: awsLogger })),
+  currentRules: createRedshiftIngress(new RedshiftClient({ logger: awsLogger })),
   requests: createQueuePublisher(sqs, config.requestsQueueUrl as string),
   results: createQueuePublisher(sqs, config.resultsQueueUrl),
   config,

@@ -12,9 +12,6 @@ import {
 import { createLambdaContext } from './lambda-context.js';
 import { ensureClusterSecurityGroup, ensureQueues, type LocalQueues, type QueueSettings } from './stack.js';
 
-/** TASK_TOKENS as the process was started with (a shell's `TASK_TOKENS=false npm start`), before any run sets it. */
-const STARTUP_TASK_TOKENS = process.env.TASK_TOKENS;
-
 /** Options of {@link startLocalService}. */
 export interface LocalServiceOptions {
   /** Use this endpoint (LocalStack, another emulator, a real account) instead of the embedded emulator. */
@@ -133,8 +130,6 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       REQUESTS_QUEUE_URL: queues.requests.url,
       MAX_RECEIVE_COUNT: String(options.queues?.maxReceiveCount ?? 5),
       POWERTOOLS_METRICS_DISABLED: 'true',
-      // The emulator answers Step Functions: task tokens are on locally unless the caller says otherwise.
-      TASK_TOKENS: STARTUP_TASK_TOKENS ?? 'true',
       ...options.env,
       ...(desiredState && { DESIRED_STATE_PATH: desiredState.path }),
     });

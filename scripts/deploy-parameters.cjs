@@ -103,7 +103,14 @@ module.exports = async ({ resolveVariable }) => {
     problems.push(`maximumBatchingWindow: must be at least 1 when batchSize is above 10 (${batchSize})`);
   }
   const requireApproval = await boolean('requireApproval');
-  const taskTokens = await boolean('taskTokens');
+  // Task tokens are always answered. The switch that turned them off is gone: a stage that still sets it
+  // to false is told so rather than deployed doing what it asked not to; `true` is what happens anyway.
+  const taskTokens = await param('taskTokens');
+  if (taskTokens !== undefined && taskTokens !== 'true') {
+    problems.push(
+      `taskTokens: no longer a parameter: every request that carries a taskToken is answered; remove it (got "${taskTokens}")`,
+    );
+  }
   const reconcileEnabled = await boolean('reconcileEnabled');
   const reconcileRate = (await param('reconcileRate')) ?? '';
   if (!/^(rate|cron)\(.+\)$/.test(reconcileRate)) {
@@ -166,7 +173,6 @@ module.exports = async ({ resolveVariable }) => {
     producerPrincipals,
     // Strings, not booleans: CloudFormation conditions compare strings.
     hasProducerPrincipals: String(producerPrincipals.length > 0),
-    taskTokens: String(taskTokens),
     hasAlarmTopic: String(alarmTopicArn !== ''),
     alarmTopicArn,
     reconcileEnabled,

@@ -14,8 +14,6 @@ export interface Config {
   readonly retryMaxSeconds: number;
   readonly desiredStatePath?: string;
   readonly maxPrunePerRun: number;
-  /** Whether requests' task tokens are answered (SendTaskSuccess/SendTaskFailure). */
-  readonly taskTokens: boolean;
 }
 
 /** Which entry point reads the configuration; the reconciler also needs the requests queue. */
@@ -60,7 +58,6 @@ export function loadConfig(env: Env, role: ConfigRole = 'authorize'): Config {
   const retryMaxSeconds = read('RETRY_MAX_SECONDS', integer(0, MAX_VISIBILITY_SECONDS), 900);
   const desiredStatePath = env.DESIRED_STATE_PATH?.trim() || undefined;
   const maxPrunePerRun = read('MAX_PRUNE_PER_RUN', integer(0, 1000), 5);
-  const taskTokens = read('TASK_TOKENS', parseBoolean, false);
 
   if (retryBaseSeconds !== undefined && retryMaxSeconds !== undefined && retryMaxSeconds < retryBaseSeconds) {
     problems.push(
@@ -84,23 +81,7 @@ export function loadConfig(env: Env, role: ConfigRole = 'authorize'): Config {
     retryMaxSeconds: retryMaxSeconds as number,
     ...(desiredStatePath !== undefined && { desiredStatePath }),
     maxPrunePerRun: maxPrunePerRun as number,
-    taskTokens: taskTokens as boolean,
   };
-}
-
-/**
- * Checks TASK_TOKENS against the value the bundle was built with: serverless.yml fixes it when
- * bundling, so that only a deployment with task tokens carries the Step Functions client.
- *
- * @param bundled whether the running code can answer task tokens
- * @throws ConfigurationError when the variable says otherwise, e.g. after it was edited by hand
- */
-export function checkTaskTokensBundled(config: Pick<Config, 'taskTokens'>, bundled: boolean): void {
-  if (config.taskTokens === bundled) return;
-  throw new ConfigurationError([
-    `TASK_TOKENS: is ${config.taskTokens} but this function was bundled with taskTokens ${bundled}; ` +
-      `package and deploy again with --param taskTokens=${config.taskTokens} rather than editing the variable`,
-  ]);
 }
 
 function parseUrl(value: string): Parsed<string> {

@@ -50,7 +50,7 @@ export async function runReconcile(
     const current = await createRedshiftIngress(redshiftClient).listGroups();
     const drift = hasDrift(planReconciliation(desired, current, { maxPrunePerRun: config.maxPrunePerRun }));
     const reconcile = makeReconcile({
-      redshift: { listGroups: async () => current },
+      currentRules: { listGroups: async () => current },
       ...(requestsUrl !== undefined && { requests: createQueuePublisher(sqs, requestsUrl) }),
       ...(resultsUrl !== undefined && { results: createQueuePublisher(sqs, resultsUrl) }),
       config,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { createQueuePublisher, type OutgoingMessage } from '../../src/adapters/sqs.js';
+import { createQueuePublisher } from '../../src/adapters/sqs.js';
+import type { OutgoingMessage } from '../../src/app/ports.js';
 import { isSuccess } from '../../src/domain/outcome.js';
 import type { Approval, Problem } from '../../src/domain/request.js';
 import { createSqsClient } from '../clients.js';

@@ -5,30 +5,20 @@ import {
   type RedshiftClient,
   RevokeClusterSecurityGroupIngressCommand,
 } from '@aws-sdk/client-redshift';
+import type { CurrentRules, RuleBackend } from '../app/ports.js';
 import { RejectedError, TransientError } from '../domain/errors.js';
-import { Status, type SuccessStatus } from '../domain/outcome.js';
+import { Status } from '../domain/outcome.js';
 import type { CurrentGroup } from '../domain/reconcile-plan.js';
-import type { Action, IngressRule, IngressTarget } from '../domain/request.js';
+import type { IngressRule, IngressTarget } from '../domain/request.js';
 import { asAwsError, describeTransient } from './aws-error.js';
 
-/** The Redshift operations the service needs, with SDK errors already classified. */
-export interface RedshiftIngress {
-  /**
-   * Applies one rule change idempotently.
-   *
-   * @returns the success status, including the idempotent `already-*` ones
-   * @throws RejectedError when the change can never succeed as asked
-   * @throws TransientError when it may succeed later
-   */
-  apply(action: Action, rule: IngressRule): Promise<SuccessStatus>;
-  /**
-   * Lists every cluster security group with its rules, following `Marker` pagination.
-   *
-   * Rules being revoked are left out: they are on their way to absent.
-   * @throws TransientError when the groups could not be read
-   */
-  listGroups(): Promise<CurrentGroup[]>;
-}
+/**
+ * The cluster security groups of Redshift behind the use cases' ports: the backend that applies rule
+ * changes (Authorize/RevokeClusterSecurityGroupIngress, idempotent through the `already-*` statuses) and
+ * the reader of the current rules (DescribeClusterSecurityGroups, following `Marker` pagination; rules
+ * being revoked are left out, as they are on their way to absent).
+ */
+export type RedshiftIngress = RuleBackend & CurrentRules;
 
 /** Page size of DescribeClusterSecurityGroups: the API's maximum, so few calls are needed. */
 const DESCRIBE_PAGE_SIZE = 100;
@@ -49,7 +39,7 @@ const REJECTIONS: Readonly<Record<string, (rule: IngressRule) => string>> = {
 /** Creates the Redshift adapter over a client; the only code that reads Redshift's error names. */
 export function createRedshiftIngress(client: RedshiftClient): RedshiftIngress {
   return {
-    async apply(action, rule) {
+    async apply({ action, rule }) {
       const input = {
         ClusterSecurityGroupName: rule.clusterSecurityGroupName,
         ...('cidrIp' in rule
@@ -62,16 +52,17 @@ export function createRedshiftIngress(client: RedshiftClient): RedshiftIngress {
       try {
         if (action === 'authorize') {
           await client.send(new AuthorizeClusterSecurityGroupIngressCommand(input));
-          return Status.authorized;
+          return { status: Status.authorized };
         }
         await client.send(new RevokeClusterSecurityGroupIngressCommand(input));
-        return Status.revoked;
+        return { status: Status.revoked };
       } catch (thrown) {
         const error = asAwsError(thrown);
         // Authorize and Revoke are idempotent through these two faults: the rule already is as asked.
         if (action === 'authorize' && error.name === 'AuthorizationAlreadyExistsFault')
-          return Status.alreadyAuthorized;
-        if (action === 'revoke' && error.name === 'AuthorizationNotFoundFault') return Status.alreadyRevoked;
+          return { status: Status.alreadyAuthorized };
+        if (action === 'revoke' && error.name === 'AuthorizationNotFoundFault')
+          return { status: Status.alreadyRevoked };
         const rejection = REJECTIONS[error.name];
         if (rejection !== undefined) {
           throw new RejectedError(error.name, `${rejection(rule)}: ${error.message}`, { cause: thrown });

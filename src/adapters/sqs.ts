@@ -5,45 +5,14 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type {
+  MessagePublisher,
+  OutgoingMessage,
+  VisibilityChange,
+  VisibilityController,
+} from '../app/ports.js';
 import { forEachBounded, sleep } from '../shared/run-bounded.js';
 import { asAwsError } from './aws-error.js';
-
-/** One message to send: an id unique within the call, the body and string attributes. */
-export interface OutgoingMessage {
-  readonly id: string;
-  readonly body: string;
-  readonly attributes?: Readonly<Record<string, string>>;
-  /** FIFO queues only: the message group; defaults to `default`. */
-  readonly groupId?: string;
-  /** FIFO queues only: the deduplication id; defaults to the message id. */
-  readonly deduplicationId?: string;
-}
-
-/** What became of a publish: the ids that were not accepted, each with the last reason. */
-export interface PublishReport {
-  readonly failed: ReadonlyMap<string, string>;
-  /** How many SendMessageBatch calls were made. */
-  readonly calls: number;
-}
-
-/** Sends messages to one queue, reporting per message whether the queue accepted it. */
-export interface MessagePublisher {
-  /** Sends every message, retrying per-entry failures; never throws. */
-  publish(messages: readonly OutgoingMessage[]): Promise<PublishReport>;
-}
-
-/** A request message whose next delivery is to be delayed. */
-export interface VisibilityChange {
-  readonly id: string;
-  readonly receiptHandle: string;
-  readonly seconds: number;
-}
-
-/** Changes how long received messages stay invisible; never throws. */
-export interface VisibilityController {
-  /** @returns the ids whose visibility could not be changed */
-  defer(queueUrl: string, changes: readonly VisibilityChange[]): Promise<ReadonlySet<string>>;
-}
 
 /** SQS limits of one SendMessageBatch: 10 entries, 256 KiB of bodies and attributes together. */
 const MAX_BATCH_ENTRIES = 10;

@@ -4,29 +4,9 @@ import {
   SFNClient,
   type SFNClientConfig,
 } from '@aws-sdk/client-sfn';
+import type { CallbackResult, TaskCallbacks } from '../app/ports.js';
 import { TransientError } from '../domain/errors.js';
 import { asAwsError, describeTransient } from './aws-error.js';
-
-/** What became of a callback: delivered, or the task is gone (timed out, closed, unknown token). */
-export type CallbackResult =
-  | { readonly delivered: true }
-  | { readonly delivered: false; readonly reason: string };
-
-/** Answers Step Functions tasks that wait for a task token. */
-export interface TaskCallbacks {
-  /**
-   * Reports success with the output of the task (a JSON document).
-   *
-   * @throws TransientError when Step Functions could not be reached; the task is still waiting
-   */
-  succeed(taskToken: string, output: string): Promise<CallbackResult>;
-  /**
-   * Reports failure with an error code and a cause.
-   *
-   * @throws TransientError when Step Functions could not be reached; the task is still waiting
-   */
-  fail(taskToken: string, error: string, cause: string): Promise<CallbackResult>;
-}
 
 /** Errors meaning the task no longer waits: answering again can never succeed. */
 const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);

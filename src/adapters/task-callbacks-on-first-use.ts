@@ -1,5 +1,5 @@
+import type { CallbackResult, TaskCallbacks } from '../app/ports.js';
 import { TransientError } from '../domain/errors.js';
-import type { CallbackResult, TaskCallbacks } from './step-functions.js';
 
 /**
  * Task callbacks whose implementation is loaded by the first callback rather than at cold start.

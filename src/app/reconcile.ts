@@ -1,5 +1,3 @@
-import type { RedshiftIngress } from '../adapters/redshift.js';
-import type { MessagePublisher, OutgoingMessage } from '../adapters/sqs.js';
 import type { Config } from '../config.js';
 import type { DesiredState } from '../domain/desired-state.js';
 import { fifoGroupId } from '../domain/hash.js';
@@ -14,11 +12,12 @@ import {
   type IngressTarget,
   validateRequest,
 } from '../domain/request.js';
-import type { LoggerPort } from './ports.js';
+import type { CurrentRules, LoggerPort, MessagePublisher, OutgoingMessage } from './ports.js';
 
 /** What a reconciliation run is built from. */
 export interface ReconcileDeps {
-  readonly redshift: Pick<RedshiftIngress, 'listGroups'>;
+  /** Where the rules the groups hold now are read. */
+  readonly currentRules: CurrentRules;
   /** Where requests go; absent for a plan, which enqueues nothing. */
   readonly requests?: MessagePublisher;
   /** Where the report goes; absent when the caller prints it instead. */
@@ -48,14 +47,14 @@ export const RECONCILER = 'reconciler';
  * enqueued, so a desired state can neither bypass the allowlist nor churn the queue every run.
  */
 export function makeReconcile(deps: ReconcileDeps): Reconcile {
-  const { redshift, requests, results, config, logger } = deps;
+  const { currentRules, requests, results, config, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const checkPolicy = makePolicyCheck(config.policy);
 
   return async (desired, options = {}) => {
     const dryRun = options.dryRun === true || requests === undefined;
     const startedAt = now();
-    const current = await redshift.listGroups();
+    const current = await currentRules.listGroups();
     const plans = planReconciliation(desired, current, { maxPrunePerRun: config.maxPrunePerRun });
 
     const reports: GroupReport[] = [];

@@ -13,9 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDeployedBuildOptions } from '../../bench/bundle.js';
 import { ensureClusterSecurityGroup, ensureQueues } from '../../local/stack.js';
 import { compileDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { startTestEmulator } from '../helpers/emulator.js';
@@ -350,8 +348,8 @@ describe('package artifacts', () => {
 
   it("the authorize bundle, run on the emulator, answers a task token and logs the SDK's warnings as WARN lines", async () => {
     // Prepare: the results queue on the emulator while the SQS client resolves AWS's endpoint, so the SDK
-    // warns that it uses the queue URL's host; Redshift and Step Functions are the emulator too (the ci
-    // stage has task tokens on, so the callback loads its chunk). Nothing leaves 127.0.0.1.
+    // warns that it uses the queue URL's host; Redshift and Step Functions are the emulator too (every
+    // deployment answers task tokens, so the callback loads its chunk). Nothing leaves 127.0.0.1.
     const emulator = await startTestEmulator();
     try {
       const queues = await ensureQueues(emulator.sqs, { prefix: 'bundle-warnings' });
@@ -363,7 +361,7 @@ describe('package artifacts', () => {
         sqsRecordFactory(requestBody()),
         sqsRecordFactory(requestBody({ cidrIp: '198.51.100.0/24', taskToken })),
       ]);
-      // The template's variables (TASK_TOKENS, log level, ...); queue references are replaced below.
+      // The template's variables (log level, allowlist, ...): no variable turns task tokens on.
       const templateEnv = Object.fromEntries(
         Object.entries(functionEnv(template, 'AuthorizeLambdaFunction')).filter(
           (entry): entry is [string, string] => typeof entry[1] === 'string',
@@ -580,7 +578,6 @@ describe('authorize function', () => {
         'RESULTS_QUEUE_URL',
         'RETRY_BASE_SECONDS',
         'RETRY_MAX_SECONDS',
-        'TASK_TOKENS',
       ].sort(),
     );
     expect(env).toMatchObject({
@@ -594,40 +591,33 @@ describe('authorize function', () => {
       CONCURRENCY: '10',
       RETRY_BASE_SECONDS: '30',
       RETRY_MAX_SECONDS: '900',
-      TASK_TOKENS: 'true',
     });
   });
 
-  it('carries the Step Functions client when task tokens are on (the ci stage), loaded by the first callback', async () => {
-    // Prepare: SendTaskSuccess is a string literal of the client's operation schema.
-    const marker = 'SendTaskSuccess';
-    const bundle = (taskTokens: string) =>
-      build({
-        ...readDeployedBuildOptions(join(root, 'serverless.yml'), { taskTokens }),
-        entryPoints: [join(root, 'handlers', 'authorize.ts')],
-        absWorkingDir: root,
-        outdir: join(scratch, `authorize-task-tokens-${taskTokens}`),
-        write: false,
-        logLevel: 'error',
-      }).then(({ outputFiles }) => outputFiles.map((file) => file.text).join('\n'));
-    const { dir } = extracted.AuthorizeLambdaFunction as { dir: string };
+  it.each([
+    ['AuthorizeLambdaFunction', 1],
+    ['ReconcileLambdaFunction', 0],
+  ])(
+    '%s leaves the Step Functions client to chunks loaded on first use (%i), never at import',
+    async (id, chunks) => {
+      // Prepare: SendTaskSuccess is a string literal of the client's operation schema.
+      const marker = 'SendTaskSuccess';
+      const { dir } = extracted[id] as { dir: string };
 
-    // Act
-    const graph = await bundleGraph(dir, entryOf('AuthorizeLambdaFunction'));
-    const [on, off] = await Promise.all([bundle('true'), bundle('false')]);
+      // Act
+      const graph = await bundleGraph(dir, entryOf(id));
+      const onDemand = graph.onDemand.filter((file) => textOf(dir, [file]).includes(marker));
 
-    // Assess: in the package, the client is in a chunk that only import() reaches.
-    expect(textOf(dir, graph.imported)).not.toContain(marker);
-    const onDemand = graph.onDemand.filter((file) => textOf(dir, [file]).includes(marker));
-    expect(onDemand).toEqual([
-      expect.stringMatching(/^handlers\/authorize\.chunks\/step-functions-\w+\.mjs$/),
-    ]);
-    // osls applied the define: the variable's test was replaced by the stage's constant.
-    expect(textOf(dir, [...graph.imported, ...graph.onDemand])).not.toContain('process.env.TASK_TOKENS');
-    expect(on).toContain(marker);
-    expect(off).not.toContain(marker);
-    expect(off.length).toBeLessThan(on.length - 20_000);
-  });
+      // Assess: the authorize function answers task tokens with a chunk its first callback imports; the
+      // reconcile function answers none. No switch is left in either bundle.
+      expect(textOf(dir, graph.imported)).not.toContain(marker);
+      expect(onDemand).toHaveLength(chunks);
+      for (const file of onDemand) {
+        expect(file).toMatch(/^handlers\/authorize\.chunks\/step-functions-\w+\.mjs$/);
+      }
+      expect(textOf(dir, [...graph.imported, ...graph.onDemand])).not.toContain('TASK_TOKENS');
+    },
+  );
 });
 
 describe('reconcile function', () => {
@@ -741,24 +731,27 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('grants Step Functions callbacks only under the task-token condition', () => {
+  it('lets the authorize function answer task tokens in every deployment, and only it', () => {
     // Prepare
-    const grants = roles.flatMap((roleId) => grantsOf(template, roleId));
+    const statesOf = (roleId: string) =>
+      grantsOf(template, roleId).filter(({ statement }) =>
+        list(statement.Action).some((a) => a.startsWith('states:')),
+      );
 
     // Act
-    const states = grants.filter(({ statement }) =>
-      list(statement.Action).some((a) => a.startsWith('states:')),
-    );
+    const authorize = statesOf('AuthorizeRole');
+    const reconcile = statesOf('ReconcileRole');
 
-    // Assess
-    expect(states).toHaveLength(1);
-    expect(states[0]?.condition).toBe('TaskTokensEnabled');
-    expect(list(states[0]?.statement.Action).sort()).toEqual([
+    // Assess: no condition, so a default deployment answers a request's taskToken.
+    expect(authorize).toHaveLength(1);
+    expect(authorize[0]?.condition).toBeUndefined();
+    expect(authorize[0]?.statement.Effect).toBe('Allow');
+    expect(list(authorize[0]?.statement.Action).sort()).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
     ]);
-    // The ci stage turns the feature on so the statement is exercised; the default is off.
-    expect(template.Conditions.TaskTokensEnabled).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    expect(reconcile).toEqual([]);
+    expect(Object.keys(template.Conditions)).not.toContain('TaskTokensEnabled');
   });
 
   it('uses * only for actions without resource-level permissions', () => {
@@ -878,6 +871,17 @@ describe('parameters', () => {
     expect(config.resources.Resources.RequestsDlqAlarm.Properties.AlarmActions).toEqual({
       'Fn::If': ['HasAlarmTopic', [topic], { Ref: 'AWS::NoValue' }],
     });
+  });
+
+  it('refuses the removed taskTokens switch when it asks for callbacks off', () => {
+    // Act
+    const { status, stdout, stderr } = printConfig('--stage', 'ci', '--param', 'taskTokens=false');
+
+    // Assess
+    expect(status).not.toBe(0);
+    expect(stdout + stderr).toMatch(
+      /taskTokens: no longer a parameter: every request that carries a taskToken is answered; remove it \(got "false"\)/,
+    );
   });
 
   it('refuses a stage without allowedGroups and names every bad parameter', () => {

@@ -33,8 +33,6 @@ export interface LogLine {
 export interface BatchHarnessOptions {
   readonly config?: Partial<ProcessBatchDeps['config']>;
   readonly queueUrlOf?: ProcessBatchDeps['queueUrlOf'];
-  /** Whether task tokens are answered (TASK_TOKENS); true unless false. */
-  readonly taskTokens?: boolean;
 }
 
 /** A batch processor over the real adapters (their SDK clients mocked by the caller), recording logs and metrics. */
@@ -57,12 +55,11 @@ export function createBatchHarness(options: BatchHarnessOptions = {}): {
   const metrics: Record<string, number> = {};
   const sqs = new SQSClient({ region: 'us-east-1' });
   const processBatch = makeProcessBatch({
-    redshift: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
+    backends: { clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })) },
     results: createQueuePublisher(sqs, RESULTS_URL, { retryDelayMs: 1 }),
     visibility: createVisibilityController(sqs),
     queueUrlOf: options.queueUrlOf ?? ((arn) => queueUrlFromArn(arn)),
-    callbacks:
-      options.taskTokens === false ? undefined : createTaskCallbacks(new SFNClient({ region: 'us-east-1' })),
+    callbacks: createTaskCallbacks(new SFNClient({ region: 'us-east-1' })),
     config: {
       policy: { allowedGroups: ['analytics-*'], minCidrPrefix: 16, requireApproval: false },
       maxReceiveCount: 5,

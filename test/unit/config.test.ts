@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTaskTokensBundled, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 
 const minimal = {
@@ -27,7 +27,6 @@ describe('loadConfig', () => {
       retryBaseSeconds: 30,
       retryMaxSeconds: 900,
       maxPrunePerRun: 5,
-      taskTokens: false,
     });
   });
 
@@ -45,7 +44,6 @@ describe('loadConfig', () => {
         RETRY_MAX_SECONDS: '60',
         DESIRED_STATE_PATH: '/var/task/desired-state.yaml',
         MAX_PRUNE_PER_RUN: '2',
-        TASK_TOKENS: 'true',
       },
       'reconcile',
     );
@@ -64,7 +62,6 @@ describe('loadConfig', () => {
       retryMaxSeconds: 60,
       desiredStatePath: '/var/task/desired-state.yaml',
       maxPrunePerRun: 2,
-      taskTokens: true,
     });
   });
 
@@ -77,7 +74,6 @@ describe('loadConfig', () => {
       MAX_RECEIVE_COUNT: '0',
       CONCURRENCY: 'four',
       RETRY_BASE_SECONDS: '-1',
-      TASK_TOKENS: '1',
     });
 
     // Assess
@@ -90,7 +86,6 @@ describe('loadConfig', () => {
       'MAX_RECEIVE_COUNT: must be a whole number from 1 to 1000, got "0"',
       'CONCURRENCY: must be a whole number from 1 to 100, got "four"',
       'RETRY_BASE_SECONDS: must be a whole number from 0 to 43200, got "-1"',
-      'TASK_TOKENS: must be "true" or "false", got "1"',
     ]);
   });
 
@@ -123,11 +118,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig(minimal, 'authorize')).not.toThrow();
   });
 
-  it('fails when TASK_TOKENS says otherwise than the bundle, naming the parameter to package with', () => {
-    expect(() => checkTaskTokensBundled({ taskTokens: true }, true)).not.toThrow();
-    expect(() => checkTaskTokensBundled({ taskTokens: false }, false)).not.toThrow();
-    expect(() => checkTaskTokensBundled({ taskTokens: true }, false)).toThrow(
-      'TASK_TOKENS: is true but this function was bundled with taskTokens false; package and deploy again with --param taskTokens=true',
-    );
+  it('has no task-token switch: a TASK_TOKENS left over from an earlier version neither fails nor changes anything', () => {
+    // Task tokens are always answered, so the variable is not read, whatever it says.
+    for (const value of ['true', 'false', '1']) {
+      expect(loadConfig({ ...minimal, TASK_TOKENS: value })).toEqual(loadConfig(minimal));
+    }
   });
 });

@@ -4,14 +4,13 @@ import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SQSClient
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RedshiftIngress } from '../../src/adapters/redshift.js';
 import {
   createQueuePublisher,
   createVisibilityController,
   messageSize,
   queueUrlFromArn,
 } from '../../src/adapters/sqs.js';
-import { silentLogger } from '../../src/app/ports.js';
+import { type RuleBackend, silentLogger, type TaskCallbacks } from '../../src/app/ports.js';
 import { makeProcessBatch } from '../../src/app/process-batch.js';
 import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
 import { REQUEST_FIELDS } from '../../src/domain/request.js';
@@ -26,10 +25,14 @@ const BATCH = 10;
 const RUNS = 1_000;
 
 const sqsMock = mockClient(SQSClient);
-const apply = vi.fn<RedshiftIngress['apply']>(async () => 'authorized');
-const redshift: RedshiftIngress = { apply, listGroups: vi.fn(async () => []) };
+const apply = vi.fn<RuleBackend['apply']>(async () => ({ status: 'authorized' }));
+const callbacks: TaskCallbacks = {
+  succeed: vi.fn(async () => ({ delivered: true as const })),
+  fail: vi.fn(async () => ({ delivered: true as const })),
+};
 const processBatch = makeProcessBatch({
-  redshift,
+  backends: { clusterSecurityGroup: { apply } },
+  callbacks,
   results: createQueuePublisher(new SQSClient({ region: 'us-east-1' }), RESULTS_URL, { retryDelayMs: 1 }),
   visibility: createVisibilityController(new SQSClient({ region: 'us-east-1' })),
   queueUrlOf: (arn) => queueUrlFromArn(arn),

@@ -486,27 +486,6 @@ describe('makeProcessBatch', () => {
       expect(JSON.stringify(logs)).not.toContain(token);
     });
 
-    it('with task tokens off, applies the request, publishes its outcome and warns the token is not answered', async () => {
-      // Prepare
-      const { processBatch, logs } = createBatchHarness({ taskTokens: false });
-
-      // Act
-      const response = await processBatch(event(record(requestBody({ taskToken: token }))));
-
-      // Assess
-      expect(response.batchItemFailures).toEqual([]);
-      expect(publishedOutcomes()).toMatchObject([{ status: 'authorized' }]);
-      expect(sfnMock.calls()).toHaveLength(0);
-      expect(logs).toContainEqual(
-        expect.objectContaining({
-          level: 'warn',
-          message: 'Task token not answered: task-token callbacks are off (TASK_TOKENS=false)',
-          fields: expect.objectContaining({ taskToken: 'AQCE...alue' }),
-        }),
-      );
-      expect(JSON.stringify(logs)).not.toContain(token);
-    });
-
     it('answers failure with the fault code and message on rejected and failed', async () => {
       // Prepare
       sfnMock.on(SendTaskFailureCommand).resolves({});

@@ -25,7 +25,7 @@ const group = (name: string, cidrs: string[]) => ({
 function reconciler(maxPrunePerRun = 5) {
   const sqs = new SQSClient({ region: 'us-east-1' });
   return makeReconcile({
-    redshift: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
+    currentRules: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
     requests: createQueuePublisher(sqs, REQUESTS_URL, { retryDelayMs: 1 }),
     results: createQueuePublisher(sqs, RESULTS_URL, { retryDelayMs: 1 }),
     config: {

@@ -6,6 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRedshiftIngress } from '../../src/adapters/redshift.js';
+import { createBatchScope } from '../../src/app/batch-scope.js';
 import { RejectedError, TransientError } from '../../src/domain/errors.js';
 import { redshiftErrors } from '../helpers/aws-errors.js';
 
@@ -17,6 +18,11 @@ const ec2Rule = {
   ec2SecurityGroupName: 'bi',
   ec2SecurityGroupOwnerId: '111122223333',
 };
+
+type Rule = typeof cidrRule | typeof ec2Rule;
+/** The status of one change applied through the backend port. */
+const statusOf = async (action: 'authorize' | 'revoke', rule: Rule): Promise<string> =>
+  (await ingress.apply({ action, rule, requestId: 'chg-1' }, createBatchScope())).status;
 
 const failure = async (promise: Promise<unknown>): Promise<unknown> =>
   promise.then(
@@ -34,10 +40,13 @@ describe('createRedshiftIngress', () => {
     redshiftMock.on(AuthorizeClusterSecurityGroupIngressCommand).resolves({});
 
     // Act
-    const status = await ingress.apply('authorize', cidrRule);
+    const applied = await ingress.apply(
+      { action: 'authorize', rule: cidrRule, requestId: 'chg-1' },
+      createBatchScope(),
+    );
 
-    // Assess
-    expect(status).toBe('authorized');
+    // Assess: a cluster security group resolves nothing beyond what the request named.
+    expect(applied).toEqual({ status: 'authorized' });
     expect(redshiftMock).toHaveReceivedCommandExactlyOnceWith(AuthorizeClusterSecurityGroupIngressCommand, {
       ClusterSecurityGroupName: 'analytics-prod',
       CIDRIP: '203.0.113.0/24',
@@ -49,7 +58,7 @@ describe('createRedshiftIngress', () => {
     redshiftMock.on(RevokeClusterSecurityGroupIngressCommand).resolves({});
 
     // Act
-    const status = await ingress.apply('revoke', ec2Rule);
+    const status = await statusOf('revoke', ec2Rule);
 
     // Assess
     expect(status).toBe('revoked');
@@ -62,12 +71,12 @@ describe('createRedshiftIngress', () => {
 
   it('reads AuthorizationAlreadyExistsFault as already-authorized', async () => {
     redshiftMock.on(AuthorizeClusterSecurityGroupIngressCommand).rejects(redshiftErrors.alreadyExists());
-    expect(await ingress.apply('authorize', cidrRule)).toBe('already-authorized');
+    expect(await statusOf('authorize', cidrRule)).toBe('already-authorized');
   });
 
   it('reads AuthorizationNotFoundFault on revoke as already-revoked', async () => {
     redshiftMock.on(RevokeClusterSecurityGroupIngressCommand).rejects(redshiftErrors.notFound());
-    expect(await ingress.apply('revoke', cidrRule)).toBe('already-revoked');
+    expect(await statusOf('revoke', cidrRule)).toBe('already-revoked');
   });
 
   it.each([
@@ -89,7 +98,7 @@ describe('createRedshiftIngress', () => {
     redshiftMock.on(AuthorizeClusterSecurityGroupIngressCommand).rejects(sdkError);
 
     // Act
-    const error = await failure(ingress.apply('authorize', cidrRule));
+    const error = await failure(statusOf('authorize', cidrRule));
 
     // Assess
     expect(error).toBeInstanceOf(RejectedError);
@@ -125,7 +134,7 @@ describe('createRedshiftIngress', () => {
     redshiftMock.on(AuthorizeClusterSecurityGroupIngressCommand).rejects(sdkError);
 
     // Act
-    const error = await failure(ingress.apply('authorize', cidrRule));
+    const error = await failure(statusOf('authorize', cidrRule));
 
     // Assess
     expect(error).toBeInstanceOf(TransientError);

@@ -12,9 +12,9 @@ import {
   createQueuePublisher,
   createVisibilityController,
   makeQueueUrlResolver,
-  type OutgoingMessage,
   queueUrlFromArn,
 } from '../../src/adapters/sqs.js';
+import type { OutgoingMessage } from '../../src/app/ports.js';
 
 const sqsMock = mockClient(SQSClient);
 const client = new SQSClient({ region: 'us-east-1' });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { TaskCallbacks } from '../../src/adapters/step-functions.js';
 import { loadTaskCallbacksOnFirstUse } from '../../src/adapters/task-callbacks-on-first-use.js';
+import type { TaskCallbacks } from '../../src/app/ports.js';
 import { TransientError } from '../../src/domain/errors.js';
 
 function fakeCallbacks(): TaskCallbacks & { calls: string[] } {
