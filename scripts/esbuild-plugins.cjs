@@ -13,7 +13,7 @@ const { basename, extname, relative, resolve, sep } = require('node:path');
  *   named after their entry therefore go into their own function's zip only.
  * - deletes the chunks that nothing imports, with their source maps. esbuild writes a chunk for every
  *   `import()` it meets, also when tree shaking then drops the code that held it: the AWS SDK's browser
- *   user-agent parser (bowser, 35 KB) would be zipped with every function, never to be loaded. Other
+ *   user-agent parser (bowser) would be zipped with every function, never to be loaded. Other
  *   outputs (the entry's map, legal comments) are left alone.
  *
  * @type {import('esbuild').Plugin}
