@@ -17,11 +17,21 @@ export interface OutgoingMessage {
   readonly groupId?: string;
   /** FIFO queues only: the deduplication id; defaults to the message id. */
   readonly deduplicationId?: string;
+  /**
+   * The body to send instead, once, when SQS refuses this one as the sender's fault (`SenderFault: true`
+   * in `Failed[]`); given SQS's code and message.
+   */
+  readonly fallback?: (reason: string) => string;
 }
 
 /** What became of a publish: the ids that were not accepted, each with the last reason. */
 export interface PublishReport {
   readonly failed: ReadonlyMap<string, string>;
+  /**
+   * The failed ids SQS refused as the sender's fault (and their fallback, if any): permanent, since the
+   * same message fails the same way, unlike an outage.
+   */
+  readonly refused: ReadonlySet<string>;
   /** How many SendMessageBatch calls were made. */
   readonly calls: number;
 }
@@ -45,9 +55,13 @@ export interface VisibilityController {
   defer(queueUrl: string, changes: readonly VisibilityChange[]): Promise<ReadonlySet<string>>;
 }
 
-/** SQS limits of one SendMessageBatch: 10 entries, 256 KiB of bodies and attributes together. */
+/**
+ * SQS limits of one SendMessageBatch: 10 entries, 1 MiB of bodies and attributes together (256 KiB
+ * before August 2025), as of one message.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
+ */
 const MAX_BATCH_ENTRIES = 10;
-const MAX_BATCH_BYTES = 262_144;
+const MAX_BATCH_BYTES = 1_048_576;
 /** Batches sent at once; a batch of outcomes rarely needs more than one or two. */
 const SEND_CONCURRENCY = 4;
 
@@ -62,8 +76,10 @@ export interface PublisherOptions {
 /**
  * Creates a publisher that sends with SendMessageBatch in chunks within SQS's limits.
  *
- * SendMessageBatch answers HTTP 200 even when entries fail: each `Failed[]` entry is read, and
- * retried unless SQS says the sender is at fault.
+ * SendMessageBatch answers HTTP 200 even when entries fail: each `Failed[]` entry is read. A server
+ * fault is retried; a sender fault (`SenderFault: true`: too large, a character SQS refuses, a bad
+ * attribute) fails again the same way, so it is not retried as an outage: the message's fallback body is
+ * sent instead, once, and without one the message is reported as refused.
  * See https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
  */
 export function createQueuePublisher(
@@ -77,6 +93,7 @@ export function createQueuePublisher(
   return {
     async publish(messages) {
       const failed = new Map<string, string>();
+      const refused = new Set<string>();
       let pending = [...messages];
       let calls = 0;
       for (let round = 1; round <= rounds && pending.length > 0; round += 1) {
@@ -96,6 +113,7 @@ export function createQueuePublisher(
               const id = String(index);
               if (accepted.has(id)) {
                 failed.delete(message.id);
+                refused.delete(message.id);
                 return;
               }
               const failure = failures.get(id);
@@ -103,20 +121,27 @@ export function createQueuePublisher(
                 ? `${failure.Code ?? 'Failed'}: ${failure.Message ?? 'no message'}`
                 : 'absent from both Successful and Failed';
               failed.set(message.id, reason);
-              // A sender fault (too large, invalid attribute) fails again the same way.
-              if (!failure?.SenderFault) retry.push(message);
+              if (!failure?.SenderFault) {
+                retry.push(message);
+              } else if (message.fallback !== undefined) {
+                // The fallback has none of its own, so it is tried once.
+                retry.push({ ...message, body: message.fallback(reason), fallback: undefined });
+              } else {
+                refused.add(message.id);
+              }
             });
           } catch (thrown) {
             const error = asAwsError(thrown);
             for (const message of chunk) {
               failed.set(message.id, `${error.name}: ${error.message}`);
+              refused.delete(message.id);
               retry.push(message);
             }
           }
         });
         pending = retry;
       }
-      return { failed, calls };
+      return { failed, refused, calls };
     },
   };
 }
@@ -209,13 +234,13 @@ export function messageSize(message: OutgoingMessage): number {
   return size;
 }
 
-/** Splits messages into batches of at most 10 entries and 256 KiB, keeping their order. */
+/** Splits messages into batches of at most 10 entries and 1 MiB, keeping their order. */
 export function chunkMessages(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
   return chunkWithinBatchLimits(messages, messageSize);
 }
 
 /**
- * Splits items into SendMessageBatch-sized batches (10 entries, 256 KiB as `sizeOf` counts), keeping
+ * Splits items into SendMessageBatch-sized batches (10 entries, 1 MiB as `sizeOf` counts), keeping
  * their order; an item larger than the limit goes alone, for SQS to refuse it by itself.
  */
 export function chunkWithinBatchLimits<T>(items: readonly T[], sizeOf: (item: T) => number): T[][] {

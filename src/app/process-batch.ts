@@ -13,6 +13,7 @@ import {
   type OutcomeError,
   Status,
   type SuccessStatus,
+  shortenOutcome,
 } from '../domain/outcome.js';
 import { makePolicyCheck } from '../domain/policy.js';
 import {
@@ -23,7 +24,8 @@ import {
   type RequestContext,
   targetKey,
 } from '../domain/request.js';
-import { calculateRetryDelaySeconds } from '../domain/retry.js';
+import { calculateRetryDelaySeconds, secondsSinceReceiveAtMost } from '../domain/retry.js';
+import { rejectSqsRefusedFields } from '../domain/sqs-text.js';
 import { redactToken, redactTokenIn } from '../domain/task-token.js';
 import { forEachBounded } from '../shared/run-bounded.js';
 import type { LoggerPort, MetricsPort } from './ports.js';
@@ -95,7 +97,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
     const attempt = Math.max(1, Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '1', 10) || 1);
     const messageGroupId = record.attributes?.MessageGroupId || undefined;
     const base = { record, attempt, ...(messageGroupId !== undefined && { messageGroupId }) };
-    const parsed = parseRequest(record.body ?? '', record.messageId);
+    const parsed = rejectSqsRefusedFields(parseRequest(record.body ?? '', record.messageId));
     if (!parsed.ok) {
       return {
         ...base,
@@ -122,6 +124,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
   };
 
   return async (event) => {
+    const batchStartedAt = now();
     const items = event.Records.map(readItem);
     const plan = planBatch(
       items.map((item) => ({
@@ -233,7 +236,9 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
       if (decision.kind === 'outcome') outgoing.push(toMessage(decision.outcome, items[index] as Item));
     });
     const published =
-      outgoing.length > 0 ? await results.publish(outgoing) : { failed: new Map<string, string>(), calls: 0 };
+      outgoing.length > 0
+        ? await results.publish(outgoing)
+        : { failed: new Map<string, string>(), refused: new Set<string>(), calls: 0 };
 
     // A record fails when it must be retried, was skipped, exhausted its attempts, or its outcome was not accepted.
     const failed = new Set<number>();
@@ -244,10 +249,15 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
       if (decision.kind === 'outcome' && published.failed.has(item.record.messageId)) {
         failed.add(index);
         unpublished.add(index);
-        logger.error('Outcome not accepted by the results queue; the request will be retried', {
-          ...logFields(item),
-          reason: published.failed.get(item.record.messageId),
-        });
+        logger.error(
+          published.refused.has(item.record.messageId)
+            ? 'Outcome refused by the results queue (sender fault), its shortened form too; the request is delivered again until the DLQ'
+            : 'Outcome not accepted by the results queue; the request will be retried',
+          {
+            ...logFields(item),
+            reason: published.failed.get(item.record.messageId),
+          },
+        );
       }
     });
     // FIFO: a record must not be acknowledged after an earlier record of its message group failed.
@@ -285,6 +295,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
         item.attempt,
         { baseSeconds: config.retryBaseSeconds, maxSeconds: config.retryMaxSeconds },
         random(),
+        secondsSinceReceiveAtMost(batchStartedAt, now()),
       );
       deferred.push({ index, seconds });
       if (decision.kind === 'retry') {
@@ -474,6 +485,8 @@ function toMessage(outcome: Outcome, item: Item): OutgoingMessage {
     // FIFO results queues: outcomes of one group stay in order; one outcome per delivery attempt.
     groupId: fifoGroupId(item.context.clusterSecurityGroupName ?? 'invalid-requests'),
     deduplicationId: `${item.record.messageId}-${item.attempt}`,
+    // Sent instead when SQS refuses the outcome as the sender's fault, so the request still gets one.
+    fallback: (reason) => JSON.stringify(shortenOutcome(outcome, reason)),
   };
 }
 
