@@ -137,7 +137,8 @@ export class RedshiftService {
       throw new TypeError(`transitionMs must be a non-negative integer, got ${transitionMs}`);
     }
     this.#transitionMs = transitionMs;
-    this.#now = options.now ?? Date.now;
+    // Read at each call, so a test that fakes Date moves this clock too.
+    this.#now = options.now ?? (() => Date.now());
   }
 
   /** Answers one action with the XML inside `<ActionResult>` (undefined when it has none), or throws an {@link ApiError}. */
