@@ -7,8 +7,10 @@ import type { IngressRequest, ParseResult, Problem, RequestContext } from './req
 // the escape into the character itself; echoed into an outcome as is, it makes SQS refuse the outcome on
 // every delivery.
 
+// Written as the complement of SQS's list, so it reads as AWS documents it; with the `u` flag a lone
+// surrogate is a code point of its own, outside every range.
 /** One character SQS refuses in a message: a C0 control other than tab, LF and CR, a lone surrogate, U+FFFE or U+FFFF. */
-export const SQS_REFUSED_CHARACTER = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+export const SQS_REFUSED_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 const SQS_REFUSED_CHARACTERS = new RegExp(SQS_REFUSED_CHARACTER.source, 'gu');
 
