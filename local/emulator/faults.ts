@@ -7,6 +7,8 @@ export const FaultKind = {
   InternalError500: 'InternalError500',
   ServiceUnavailable503: 'ServiceUnavailable503',
   DropConnection: 'DropConnection',
+  /** Redshift only: InvalidClusterSecurityGroupState, as AWS answers while a group is being changed. */
+  InvalidClusterSecurityGroupState: 'InvalidClusterSecurityGroupState',
 } as const;
 
 /** One kind of injected failure. */
@@ -48,6 +50,7 @@ export interface FaultStats {
   readonly InternalError500: number;
   readonly ServiceUnavailable503: number;
   readonly DropConnection: number;
+  readonly InvalidClusterSecurityGroupState: number;
   readonly Latency: number;
   readonly EntryFailure: number;
 }
@@ -135,6 +138,13 @@ export function parseFaultRules(value: unknown): FaultRule[] {
     ) {
       throw new TypeError(`faults[${index}].errors must be a non-empty array of ${[...KINDS].join(', ')}`);
     }
+    if (
+      rule.service !== 'redshift' &&
+      Array.isArray(rule.errors) &&
+      rule.errors.includes(FaultKind.InvalidClusterSecurityGroupState)
+    ) {
+      throw new TypeError(`faults[${index}].errors: InvalidClusterSecurityGroupState is a Redshift error`);
+    }
     if (rule.afterProcessing !== undefined && typeof rule.afterProcessing !== 'boolean') {
       throw new TypeError(`faults[${index}].afterProcessing must be a boolean`);
     }
@@ -149,6 +159,7 @@ export function zeroStats(): Record<keyof FaultStats, number> {
     InternalError500: 0,
     ServiceUnavailable503: 0,
     DropConnection: 0,
+    InvalidClusterSecurityGroupState: 0,
     Latency: 0,
     EntryFailure: 0,
   };

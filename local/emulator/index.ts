@@ -26,6 +26,11 @@ export interface EmulatorOptions {
   seed?: number;
   /** Fault rules active from the start. */
   faults?: FaultRule[];
+  /**
+   * Milliseconds a Redshift rule shows `authorizing` / `revoking` before it settles (changes to it meanwhile
+   * get InvalidClusterSecurityGroupState). Default 0: every change applies at once.
+   */
+  redshiftTransitionMs?: number;
 }
 
 /** A running emulator: its address, fault injector, recorded calls and in-process helpers. */
@@ -60,7 +65,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const calls: Record<string, number> = {};
   let url = '';
   const sqs = new SqsService({ region, accountId, baseUrl: () => url });
-  const redshift = new RedshiftService();
+  const redshift = new RedshiftService({ transitionMs: options.redshiftTransitionMs ?? 0 });
   const sfn = new SfnService();
 
   const reset = (): void => {

@@ -21,6 +21,23 @@ interface ClusterSecurityGroup {
   readonly tags: ReadonlyArray<readonly [string, string]>;
   readonly cidrIps: string[];
   readonly ec2SecurityGroups: Ec2SecurityGroupRef[];
+  /** Rules still being authorized or revoked, by {@link ruleKey}; a revoking rule stays listed until it settles. */
+  readonly transitions: Map<
+    string,
+    { readonly status: 'authorizing' | 'revoking'; readonly settlesAt: number }
+  >;
+}
+
+/** Options of {@link RedshiftService}. */
+export interface RedshiftServiceOptions {
+  /**
+   * How long a rule shows `authorizing` after an authorize, and `revoking` after a revoke, before it is
+   * `authorized` or gone, in milliseconds; a change to a rule meanwhile is refused with
+   * InvalidClusterSecurityGroupState. 0 (the default) applies every change at once.
+   */
+  readonly transitionMs?: number;
+  /** The clock, in epoch milliseconds. */
+  readonly now?: () => number;
 }
 
 type IngressTarget = { readonly cidrIp: string } | { readonly ec2: Ec2SecurityGroupRef };
@@ -62,13 +79,21 @@ function required(params: URLSearchParams, name: string): string {
   return value;
 }
 
+function ruleKey(target: IngressTarget): string {
+  return 'cidrIp' in target ? `cidr:${target.cidrIp}` : `ec2:${target.ec2.ownerId}/${target.ec2.name}`;
+}
+
+function statusOf(group: ClusterSecurityGroup, target: IngressTarget): string {
+  return group.transitions.get(ruleKey(target))?.status ?? 'authorized';
+}
+
 function renderGroup(group: ClusterSecurityGroup): string {
   // Members in the order of the API's ClusterSecurityGroup shape.
   const ec2 = group.ec2SecurityGroups
     .map((ref) =>
       element(
         'EC2SecurityGroup',
-        textElement('Status', 'authorized') +
+        textElement('Status', statusOf(group, { ec2: ref })) +
           textElement('EC2SecurityGroupName', ref.name) +
           textElement('EC2SecurityGroupOwnerId', ref.ownerId) +
           element('Tags'),
@@ -79,7 +104,7 @@ function renderGroup(group: ClusterSecurityGroup): string {
     .map((cidrIp) =>
       element(
         'IPRange',
-        textElement('Status', 'authorized') + textElement('CIDRIP', cidrIp) + element('Tags'),
+        textElement('Status', statusOf(group, { cidrIp })) + textElement('CIDRIP', cidrIp) + element('Tags'),
       ),
     )
     .join('');
@@ -103,9 +128,22 @@ function describeTarget(target: IngressTarget): string {
 /** The Redshift cluster security group model and its awsQuery actions, answered as XML results. */
 export class RedshiftService {
   readonly #groups = new Map<string, ClusterSecurityGroup>();
+  readonly #transitionMs: number;
+  readonly #now: () => number;
+
+  constructor(options: RedshiftServiceOptions = {}) {
+    const transitionMs = options.transitionMs ?? 0;
+    if (!(Number.isInteger(transitionMs) && transitionMs >= 0)) {
+      throw new TypeError(`transitionMs must be a non-negative integer, got ${transitionMs}`);
+    }
+    this.#transitionMs = transitionMs;
+    // Read at each call, so a test that fakes Date moves this clock too.
+    this.#now = options.now ?? (() => Date.now());
+  }
 
   /** Answers one action with the XML inside `<ActionResult>` (undefined when it has none), or throws an {@link ApiError}. */
   handle(action: string, params: URLSearchParams): string | undefined {
+    this.#settle();
     switch (action) {
       case 'CreateClusterSecurityGroup':
         return this.#create(params);
@@ -123,8 +161,9 @@ export class RedshiftService {
     }
   }
 
-  /** A copy of every group with its rules, sorted by name. */
+  /** A copy of every group with its rules (those still authorizing or revoking too), sorted by name. */
   groups(): ClusterSecurityGroupSnapshot[] {
+    this.#settle();
     return [...this.#groups.values()]
       .sort((a, b) => compareNames(a.name, b.name))
       .map((group) => ({
@@ -167,7 +206,14 @@ export class RedshiftService {
     for (let index = 1; params.has(`Tags.Tag.${index}.Key`); index += 1) {
       tags.push([params.get(`Tags.Tag.${index}.Key`) ?? '', params.get(`Tags.Tag.${index}.Value`) ?? '']);
     }
-    const group: ClusterSecurityGroup = { name, description, tags, cidrIps: [], ec2SecurityGroups: [] };
+    const group: ClusterSecurityGroup = {
+      name,
+      description,
+      tags,
+      cidrIps: [],
+      ec2SecurityGroups: [],
+      transitions: new Map(),
+    };
     this.#groups.set(name, group);
     return renderGroup(group);
   }
@@ -238,10 +284,33 @@ export class RedshiftService {
     return { ec2: { name: ec2Name, ownerId: ec2Owner } };
   }
 
+  /** Completes every transition whose time has come: authorizing rules become authorized, revoking ones go. */
+  #settle(): void {
+    const now = this.#now();
+    for (const group of this.#groups.values()) {
+      for (const [key, transition] of group.transitions) {
+        if (transition.settlesAt > now) continue;
+        group.transitions.delete(key);
+        if (transition.status !== 'revoking') continue;
+        const cidr = group.cidrIps.findIndex((cidrIp) => ruleKey({ cidrIp }) === key);
+        if (cidr >= 0) group.cidrIps.splice(cidr, 1);
+        const ec2 = group.ec2SecurityGroups.findIndex((ref) => ruleKey({ ec2: ref }) === key);
+        if (ec2 >= 0) group.ec2SecurityGroups.splice(ec2, 1);
+      }
+    }
+  }
+
   #changeIngress(params: URLSearchParams, change: 'authorize' | 'revoke'): string {
     const name = required(params, 'ClusterSecurityGroupName');
     const target = this.#target(params);
     const group = this.#group(name);
+    const transition = group.transitions.get(ruleKey(target));
+    if (transition !== undefined) {
+      throw redshiftError(
+        'InvalidClusterSecurityGroupState',
+        `The state of cluster security group ${name} is not available: authorization ${describeTarget(target)} is ${transition.status}.`,
+      );
+    }
     const index =
       'cidrIp' in target
         ? group.cidrIps.indexOf(target.cidrIp)
@@ -263,6 +332,7 @@ export class RedshiftService {
       }
       if ('cidrIp' in target) group.cidrIps.push(target.cidrIp);
       else group.ec2SecurityGroups.push({ ...target.ec2 });
+      this.#startTransition(group, target, 'authorizing');
     } else {
       if (index < 0) {
         throw redshiftError(
@@ -270,9 +340,21 @@ export class RedshiftService {
           `Authorization ${describeTarget(target)} not found for cluster security group ${name}.`,
         );
       }
-      if ('cidrIp' in target) group.cidrIps.splice(index, 1);
+      if (this.#transitionMs > 0) {
+        // The rule stays listed as revoking until it settles.
+        this.#startTransition(group, target, 'revoking');
+      } else if ('cidrIp' in target) group.cidrIps.splice(index, 1);
       else group.ec2SecurityGroups.splice(index, 1);
     }
     return renderGroup(group);
+  }
+
+  #startTransition(
+    group: ClusterSecurityGroup,
+    target: IngressTarget,
+    status: 'authorizing' | 'revoking',
+  ): void {
+    if (this.#transitionMs === 0) return;
+    group.transitions.set(ruleKey(target), { status, settlesAt: this.#now() + this.#transitionMs });
   }
 }

@@ -40,7 +40,7 @@ const JSON_TARGETS: Readonly<Record<string, 'sqs' | 'sfn'>> = {
   AWSStepFunctions: 'sfn',
 };
 const REDSHIFT_VERSION = '2012-12-01';
-// Far above any valid request (an SQS batch is at most 256 KiB), low enough to refuse a runaway client.
+// Far above any valid request (an SQS batch is at most 1 MiB), low enough to refuse a runaway client.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** A request the server cannot route, answered in the protocol the client seems to speak. */
@@ -119,6 +119,11 @@ function injectedError(service: ServiceName, kind: FaultKind): ApiError {
       if (service === 'sqs') return sqsError('RequestThrottled', 'Request is throttled.');
       if (service === 'redshift') return new ApiError('Throttling', 'Rate exceeded');
       return new ApiError('ThrottlingException', 'Rate exceeded');
+    case FaultKind.InvalidClusterSecurityGroupState:
+      return new ApiError(
+        'InvalidClusterSecurityGroupState',
+        'The state of the cluster security group is not available.',
+      );
     case FaultKind.ServiceUnavailable503:
       return new ApiError('ServiceUnavailable', 'Service is unable to handle request.', {
         statusCode: 503,

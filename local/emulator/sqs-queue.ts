@@ -19,6 +19,8 @@ export interface StoredMessage {
   visibleAt: number;
   receiveCount: number;
   firstReceivedAt: number | undefined;
+  /** Epoch ms of the latest receive: SQS's 12 hours of visibility count from it. */
+  receivedAt: number | undefined;
   /** The receipt handle of the latest receive: only it deletes or changes visibility. */
   receiptHandle: string | undefined;
   deleted: boolean;
@@ -122,6 +124,7 @@ export class Queue {
   markReceived(message: StoredMessage, now: number, visibleAt: number): void {
     message.receiveCount += 1;
     message.firstReceivedAt ??= now;
+    message.receivedAt = now;
     message.visibleAt = visibleAt;
     const handle = randomBytes(48).toString('base64');
     message.receiptHandle = handle;

@@ -91,7 +91,7 @@ const INPUT_ERRORS = {
 // Queue attribute limits. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
 const INTEGER_ATTRIBUTES: Readonly<Record<string, readonly [number, number]>> = {
   DelaySeconds: [0, 900],
-  MaximumMessageSize: [1024, 262_144],
+  MaximumMessageSize: [1024, 1_048_576],
   MessageRetentionPeriod: [60, 1_209_600],
   ReceiveMessageWaitTimeSeconds: [0, 20],
   VisibilityTimeout: [0, 43_200],
@@ -144,13 +144,17 @@ const NUMBER_VALUE = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 // Characters a message may hold. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
 const INVALID_BODY_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const MAX_BATCH_ENTRIES = 10;
-const MAX_BATCH_BYTES = 262_144;
+// Messages and batches up to 1 MiB, since August 2025 (256 KiB before), and 1 MiB the default of a new queue.
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
+const MAX_BATCH_BYTES = 1_048_576;
+/** The most seconds a message stays invisible, counted from its receive. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 const MAX_MESSAGE_ATTRIBUTES = 10;
 
 function defaultAttributes(fifo: boolean): Map<string, string> {
   const attributes = new Map<string, string>([
     ['DelaySeconds', '0'],
-    ['MaximumMessageSize', '262144'],
+    ['MaximumMessageSize', '1048576'],
     ['MessageRetentionPeriod', '345600'],
     ['ReceiveMessageWaitTimeSeconds', '0'],
     ['VisibilityTimeout', '30'],
@@ -669,6 +673,7 @@ export class SqsService {
       visibleAt: now + delayMs,
       receiveCount: 0,
       firstReceivedAt: undefined,
+      receivedAt: undefined,
       receiptHandle: undefined,
       deleted: false,
     });
@@ -814,6 +819,7 @@ export class SqsService {
       visibleAt: now,
       receiveCount: 0,
       firstReceivedAt: undefined,
+      receivedAt: undefined,
       receiptHandle: undefined,
       deleted: false,
     });
@@ -887,6 +893,14 @@ export class SqsService {
       throw sqsError(
         'MessageNotInflight',
         `Value ${handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
+      );
+    }
+    // AWS refuses a change that would keep the message invisible beyond 12 hours from its receive.
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html
+    const elapsedSeconds = Math.floor((now - (message.receivedAt ?? now)) / 1000);
+    if (elapsedSeconds + timeout > MAX_VISIBILITY_SECONDS) {
+      throw INPUT_ERRORS.invalid(
+        `Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`,
       );
     }
     message.visibleAt = now + timeout * 1000;

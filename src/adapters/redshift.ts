@@ -29,11 +29,9 @@ const REJECTIONS: Readonly<Record<string, (rule: IngressRule) => string>> = {
     `cluster security group "${rule.clusterSecurityGroupName}" does not exist in this account and region`,
   AuthorizationQuotaExceededFault: (rule) =>
     `this group already has 20 rules, the most a cluster security group may hold ("${rule.clusterSecurityGroupName}"); revoke one first`,
-  // awsQuery codes without a modelled class keep their wire name.
+  // awsQuery codes without a modelled class keep their wire name; Redshift has no `*Exception` spelling of them.
   InvalidParameterValue: () => 'Redshift refused a parameter value',
   InvalidParameterCombination: () => 'Redshift refused the combination of parameters',
-  InvalidParameterValueException: () => 'Redshift refused a parameter value',
-  InvalidParameterCombinationException: () => 'Redshift refused the combination of parameters',
 };
 
 /** Creates the Redshift adapter over a client; the only code that reads Redshift's error names. */

@@ -14,9 +14,13 @@ import type {
 import { forEachBounded, sleep } from '../shared/run-bounded.js';
 import { asAwsError } from './aws-error.js';
 
-/** SQS limits of one SendMessageBatch: 10 entries, 256 KiB of bodies and attributes together. */
+/**
+ * SQS limits of one SendMessageBatch: 10 entries, 1 MiB of bodies and attributes together (256 KiB
+ * before August 2025), as of one message.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
+ */
 const MAX_BATCH_ENTRIES = 10;
-const MAX_BATCH_BYTES = 262_144;
+const MAX_BATCH_BYTES = 1_048_576;
 /** Batches sent at once; a batch of outcomes rarely needs more than one or two. */
 const SEND_CONCURRENCY = 4;
 
@@ -31,8 +35,10 @@ export interface PublisherOptions {
 /**
  * Creates a publisher that sends with SendMessageBatch in chunks within SQS's limits.
  *
- * SendMessageBatch answers HTTP 200 even when entries fail: each `Failed[]` entry is read, and
- * retried unless SQS says the sender is at fault.
+ * SendMessageBatch answers HTTP 200 even when entries fail: each `Failed[]` entry is read. A server
+ * fault is retried; a sender fault (`SenderFault: true`: too large, a character SQS refuses, a bad
+ * attribute) fails again the same way, so it is not retried as an outage: the message's fallback body is
+ * sent instead, once, and without one the message is reported as refused.
  * See https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
  */
 export function createQueuePublisher(
@@ -46,6 +52,7 @@ export function createQueuePublisher(
   return {
     async publish(messages) {
       const failed = new Map<string, string>();
+      const refused = new Set<string>();
       let pending = [...messages];
       let calls = 0;
       for (let round = 1; round <= rounds && pending.length > 0; round += 1) {
@@ -65,6 +72,7 @@ export function createQueuePublisher(
               const id = String(index);
               if (accepted.has(id)) {
                 failed.delete(message.id);
+                refused.delete(message.id);
                 return;
               }
               const failure = failures.get(id);
@@ -72,20 +80,27 @@ export function createQueuePublisher(
                 ? `${failure.Code ?? 'Failed'}: ${failure.Message ?? 'no message'}`
                 : 'absent from both Successful and Failed';
               failed.set(message.id, reason);
-              // A sender fault (too large, invalid attribute) fails again the same way.
-              if (!failure?.SenderFault) retry.push(message);
+              if (!failure?.SenderFault) {
+                retry.push(message);
+              } else if (message.fallback !== undefined) {
+                // The fallback has none of its own, so it is tried once.
+                retry.push({ ...message, body: message.fallback(reason), fallback: undefined });
+              } else {
+                refused.add(message.id);
+              }
             });
           } catch (thrown) {
             const error = asAwsError(thrown);
             for (const message of chunk) {
               failed.set(message.id, `${error.name}: ${error.message}`);
+              refused.delete(message.id);
               retry.push(message);
             }
           }
         });
         pending = retry;
       }
-      return { failed, calls };
+      return { failed, refused, calls };
     },
   };
 }
@@ -178,13 +193,13 @@ export function messageSize(message: OutgoingMessage): number {
   return size;
 }
 
-/** Splits messages into batches of at most 10 entries and 256 KiB, keeping their order. */
+/** Splits messages into batches of at most 10 entries and 1 MiB, keeping their order. */
 export function chunkMessages(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
   return chunkWithinBatchLimits(messages, messageSize);
 }
 
 /**
- * Splits items into SendMessageBatch-sized batches (10 entries, 256 KiB as `sizeOf` counts), keeping
+ * Splits items into SendMessageBatch-sized batches (10 entries, 1 MiB as `sizeOf` counts), keeping
  * their order; an item larger than the limit goes alone, for SQS to refuse it by itself.
  */
 export function chunkWithinBatchLimits<T>(items: readonly T[], sizeOf: (item: T) => number): T[][] {

@@ -1,7 +1,7 @@
 // The effects of the batch processor besides answering tasks (answer-tasks.ts): publishing outcomes,
 // deferring retries, logging and counting.
 import { fifoGroupId } from '../domain/hash.js';
-import { type Outcome, Status } from '../domain/outcome.js';
+import { type Outcome, Status, shortenOutcome } from '../domain/outcome.js';
 import { calculateRetryDelaySeconds } from '../domain/retry.js';
 import type { Decision } from './decide-record.js';
 import type {
@@ -33,16 +33,20 @@ export async function publishOutcomes(
     if (decision.kind === 'outcome') outgoing.push(toMessage(decision.outcome, items[index] as BatchRecord));
   });
   const published: PublishReport =
-    outgoing.length > 0 ? await results.publish(outgoing) : { failed: new Map<string, string>(), calls: 0 };
+    outgoing.length > 0
+      ? await results.publish(outgoing)
+      : { failed: new Map<string, string>(), refused: new Set<string>(), calls: 0 };
   const unpublished = new Set<number>();
   decisions.forEach((decision, index) => {
     const item = items[index] as BatchRecord;
     if (decision.kind !== 'outcome' || !published.failed.has(item.record.messageId)) return;
     unpublished.add(index);
-    logger.error('Outcome not accepted by the results queue; the request will be retried', {
-      ...logFieldsOf(item),
-      reason: published.failed.get(item.record.messageId),
-    });
+    logger.error(
+      published.refused.has(item.record.messageId)
+        ? 'Outcome refused by the results queue (sender fault), its shortened form too; the request is delivered again until the DLQ'
+        : 'Outcome not accepted by the results queue; the request will be retried',
+      { ...logFieldsOf(item), reason: published.failed.get(item.record.messageId) },
+    );
   });
   return { unpublished, calls: published.calls };
 }
@@ -57,6 +61,8 @@ export interface DeferOptions {
   readonly retryMaxSeconds: number;
   /** A number in [0, 1) for the jitter of each delay. */
   readonly random: () => number;
+  /** At most how long ago the batch's records were received: no delay may reach 12 hours past a receive. */
+  readonly secondsSinceReceive: number;
 }
 
 /**
@@ -85,6 +91,7 @@ export async function deferRetries(
       item.attempt,
       { baseSeconds: options.retryBaseSeconds, maxSeconds: options.retryMaxSeconds },
       options.random(),
+      options.secondsSinceReceive,
     );
     delays.push({ index, seconds });
     if (decision.kind === 'retry') {
@@ -164,5 +171,7 @@ function toMessage(outcome: Outcome, item: BatchRecord): OutgoingMessage {
     // FIFO results queues: outcomes of one group stay in order; one outcome per delivery attempt.
     groupId: fifoGroupId(item.context.clusterSecurityGroupName ?? 'invalid-requests'),
     deduplicationId: `${item.record.messageId}-${item.attempt}`,
+    // Refused as the sender's fault (a body SQS cannot take), the outcome goes again without echoed text.
+    fallback: (reason) => JSON.stringify(shortenOutcome(outcome, reason)),
   };
 }

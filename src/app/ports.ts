@@ -85,11 +85,21 @@ export interface OutgoingMessage {
   readonly groupId?: string;
   /** FIFO queues only: the deduplication id; defaults to the message id. */
   readonly deduplicationId?: string;
+  /**
+   * The body to send instead, once, when SQS refuses this one as the sender's fault (`SenderFault: true`
+   * in `Failed[]`); given SQS's code and message.
+   */
+  readonly fallback?: (reason: string) => string;
 }
 
 /** What became of a publish: the ids that were not accepted, each with the last reason. */
 export interface PublishReport {
   readonly failed: ReadonlyMap<string, string>;
+  /**
+   * The failed ids SQS refused as the sender's fault (and their fallback, if any): permanent, since the
+   * same message fails the same way, unlike an outage.
+   */
+  readonly refused: ReadonlySet<string>;
   /** How many send calls were made. */
   readonly calls: number;
 }

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Config } from '../config.js';
+import { secondsSinceReceiveAtMost } from '../domain/retry.js';
 import { answerTasks } from './answer-tasks.js';
 import { deferRetries, logOutcomes, publishOutcomes } from './batch-effects.js';
 import type {
@@ -53,6 +54,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
   const readRecord = makeRecordReader(config.policy);
 
   return async (event) => {
+    const batchStartedAt = now();
     // 1. Read: parse and check every record, and plan which run in order and which share a call.
     const items = event.Records.map(readRecord);
     const plan = planRecords(items);
@@ -88,6 +90,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
       retryBaseSeconds: config.retryBaseSeconds,
       retryMaxSeconds: config.retryMaxSeconds,
       random,
+      secondsSinceReceive: secondsSinceReceiveAtMost(batchStartedAt, now()),
     });
     logOutcomes(items, decisions, unpublished, logger, metrics);
     metrics?.addMetric('redshift-calls', 'Count', calls);

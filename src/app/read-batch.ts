@@ -12,6 +12,7 @@ import {
   type RequestContext,
   targetKey,
 } from '../domain/request.js';
+import { rejectSqsRefusedFields } from '../domain/sqs-text.js';
 
 /** One record of the batch, read. */
 export interface BatchRecord {
@@ -34,7 +35,7 @@ export function makeRecordReader(policy: Policy): (record: SQSRecord) => BatchRe
     const attempt = Math.max(1, Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '1', 10) || 1);
     const messageGroupId = record.attributes?.MessageGroupId || undefined;
     const base = { record, attempt, ...(messageGroupId !== undefined && { messageGroupId }) };
-    const parsed = parseRequest(record.body ?? '', record.messageId);
+    const parsed = rejectSqsRefusedFields(parseRequest(record.body ?? '', record.messageId));
     if (!parsed.ok) {
       return {
         ...base,

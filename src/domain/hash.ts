@@ -12,11 +12,13 @@ export function fnv1a64(text: string): string {
 const MAX_GROUP_ID_LENGTH = 128;
 
 /**
- * A FIFO MessageGroupId for a cluster security group: the name itself when it fits SQS's 128
- * characters (names may have 255), else its head and a hash, still one id per group.
+ * A FIFO MessageGroupId for a cluster security group, as AWS identifies it: names are case-insensitive
+ * and AWS stores them lower-case, so `Analytics-Prod` and `analytics-prod` share one group. The name
+ * itself when it fits SQS's 128 characters (names may have 255), else its head and a hash.
  */
 export function fifoGroupId(groupName: string): string {
-  if (groupName.length <= MAX_GROUP_ID_LENGTH) return groupName;
-  const hash = fnv1a64(groupName.toLowerCase());
-  return `${groupName.slice(0, MAX_GROUP_ID_LENGTH - hash.length - 1)}-${hash}`;
+  const name = groupName.toLowerCase();
+  if (name.length <= MAX_GROUP_ID_LENGTH) return name;
+  const hash = fnv1a64(name);
+  return `${name.slice(0, MAX_GROUP_ID_LENGTH - hash.length - 1)}-${hash}`;
 }

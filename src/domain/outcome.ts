@@ -2,6 +2,7 @@
 // consumers and the published JSON Schema use, is in outcome-schema.ts: no handler constructs it.
 import type { Outcome, OutcomeError } from './outcome-schema.js';
 import type { Action, Approval, IngressRule } from './request.js';
+import { makeSqsSafe, makeSqsSafeDeep } from './sqs-text.js';
 
 export type { Outcome, OutcomeError } from './outcome-schema.js';
 
@@ -44,9 +45,14 @@ export interface OutcomeInput {
   readonly processedAt: Date;
 }
 
-/** Builds an outcome with its fields in contract order; never carries a task token. */
+/**
+ * Builds an outcome with its fields in contract order; never carries a task token.
+ *
+ * Every text echoed from the request (and every error message, which may quote it) is made safe for SQS:
+ * each character SQS refuses becomes U+FFFD, so the results queue can always accept the outcome.
+ */
 export function buildOutcome(input: OutcomeInput): Outcome {
-  return {
+  return makeSqsSafeDeep<Outcome>({
     type: 'ingress-outcome',
     version: 1,
     requestId: input.requestId,
@@ -60,5 +66,36 @@ export function buildOutcome(input: OutcomeInput): Outcome {
     ...(input.reason !== undefined && { reason: input.reason }),
     ...(input.approval !== undefined && { approval: input.approval }),
     processedAt: input.processedAt.toISOString(),
+  });
+}
+
+/** The longest error message a shortened outcome keeps. */
+const SHORTENED_MESSAGE_LENGTH = 1000;
+
+/**
+ * The outcome cut to what says what became of the request (ids, action, status, rule, error code), sent in
+ * place of an outcome the results queue refused as the sender's fault, so the request still gets one.
+ *
+ * @param reason why the queue refused the full outcome (the `Failed[]` entry's code and message)
+ */
+export function shortenOutcome(outcome: Outcome, reason: string): Outcome {
+  const note = `the results queue refused the full outcome (${makeSqsSafe(reason).slice(0, 300)}); requestedBy, reason and approval left out`;
+  return {
+    type: outcome.type,
+    version: outcome.version,
+    requestId: outcome.requestId,
+    messageId: outcome.messageId,
+    action: outcome.action,
+    status: outcome.status,
+    ...(outcome.rule !== undefined && { rule: outcome.rule }),
+    ...(outcome.error !== undefined && {
+      error: {
+        code: outcome.error.code,
+        message: `${outcome.error.message.slice(0, SHORTENED_MESSAGE_LENGTH)} [${note}]`,
+        retryable: outcome.error.retryable,
+      },
+    }),
+    attempt: outcome.attempt,
+    processedAt: outcome.processedAt,
   };
 }

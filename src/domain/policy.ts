@@ -47,7 +47,13 @@ export function makePolicyCheck(policy: Policy): (request: IngressRequest) => Po
           message: `cidrIp: ${rule.cidrIp} is broader than MIN_CIDR_PREFIX /${policy.minCidrPrefix}`,
         };
       }
-    } else if (allowedOwners && !allowedOwners.has(rule.ec2SecurityGroupOwnerId)) {
+    } else if (
+      request.action === 'authorize' &&
+      allowedOwners &&
+      !allowedOwners.has(rule.ec2SecurityGroupOwnerId)
+    ) {
+      // Like the prefix, the owner allowlist limits what may be opened: removing a grant to an account
+      // outside it only narrows access (the drift a prune removes), so a revoke is never held to it.
       return {
         rule: 'ALLOWED_EC2_OWNER_IDS',
         message: `ec2SecurityGroupOwnerId: account ${rule.ec2SecurityGroupOwnerId} is not in ALLOWED_EC2_OWNER_IDS`,
@@ -55,15 +61,33 @@ export function makePolicyCheck(policy: Policy): (request: IngressRequest) => Po
     }
     if (policy.requireApproval && request.action === 'authorize') {
       const problems = [];
-      if (!request.approval?.ticket) problems.push({ field: 'approval.ticket', reason: 'is required' });
-      if (!request.approval?.approvedBy)
-        problems.push({ field: 'approval.approvedBy', reason: 'is required' });
+      for (const field of ['ticket', 'approvedBy'] as const) {
+        const value = request.approval?.[field];
+        if (value === undefined) problems.push({ field: `approval.${field}`, reason: 'is required' });
+        else if (!hasVisibleCharacter(value)) {
+          problems.push({
+            field: `approval.${field}`,
+            reason: 'must contain a visible character (not only spaces, zero-width or control characters)',
+          });
+        }
+      }
       if (problems.length > 0) {
         return { rule: 'REQUIRE_APPROVAL', message: `${formatProblems(problems)} (REQUIRE_APPROVAL is on)` };
       }
     }
     return undefined;
   };
+}
+
+// A character that shows: not white space, a control or format character (zero-width space, joiners, BOM),
+// a default-ignorable one (Hangul fillers, variation selectors), a surrogate or unassigned, nor the blank
+// Braille pattern U+2800, which renders as a space.
+const VISIBLE_CHARACTER =
+  /[^\p{White_Space}\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Default_Ignorable_Code_Point}\p{M}\u2800]/u;
+
+/** Whether a text contains at least one character that shows, so a blank approval cannot pass for one. */
+export function hasVisibleCharacter(text: string): boolean {
+  return VISIBLE_CHARACTER.test(text);
 }
 
 function escapeRegExp(text: string): string {

@@ -18,7 +18,7 @@ import {
   SetQueueAttributesCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { md5OfMessageAttributes, startEmulator } from '../../local/emulator/index.js';
 import { createClients, rejectionOf, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
@@ -281,25 +281,33 @@ describe('sending', () => {
     );
   });
 
-  it('refuses a message over 262,144 bytes (body plus attributes) and invalid characters', async () => {
+  it('refuses a message over 1,048,576 bytes (body plus attributes), the default limit, and invalid characters', async () => {
     // Prepare
     const url = await createQueue('limits');
 
     // Act
     const bodyTooLong = await rejectionOf(
-      stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(262_145) })),
+      stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(1_048_577) })),
     );
     const withAttributesTooLong = await rejectionOf(
       stack.sqs.send(
         new SendMessageCommand({
           QueueUrl: url,
-          MessageBody: 'x'.repeat(262_140),
+          MessageBody: 'x'.repeat(1_048_570),
           MessageAttributes: { status: { DataType: 'String', StringValue: 'authorized' } },
         }),
       ),
     );
     const exactlyAtLimit = await stack.sqs.send(
-      new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(262_144) }),
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'x'.repeat(1_048_576) }),
+    );
+    const { Attributes } = await stack.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['MaximumMessageSize'] }),
+    );
+    const aboveMaximum = await rejectionOf(
+      stack.sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { MaximumMessageSize: '1048577' } }),
+      ),
     );
     const invalidCharacter = await rejectionOf(
       stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'bell\u0007' })),
@@ -309,6 +317,8 @@ describe('sending', () => {
     expect(bodyTooLong).toMatchObject({ name: 'InvalidParameterValue' });
     expect(withAttributesTooLong).toMatchObject({ name: 'InvalidParameterValue' });
     expect(exactlyAtLimit.MessageId).toBeDefined();
+    expect(Attributes?.MaximumMessageSize).toBe('1048576');
+    expect(aboveMaximum).toMatchObject({ name: 'InvalidAttributeValue' });
     expect(invalidCharacter).toMatchObject({ name: 'InvalidMessageContents' });
   });
 
@@ -397,8 +407,8 @@ describe('SendMessageBatch', () => {
         new SendMessageBatchCommand({
           QueueUrl: url,
           Entries: [
-            { Id: 'a', MessageBody: 'x'.repeat(200_000) },
-            { Id: 'b', MessageBody: 'x'.repeat(100_000) },
+            { Id: 'a', MessageBody: 'x'.repeat(800_000) },
+            { Id: 'b', MessageBody: 'x'.repeat(300_000) },
           ],
         }),
       ),
@@ -584,6 +594,47 @@ describe('deleting and changing visibility', () => {
     expect(notInFlight).toMatchObject({ name: 'MessageNotInflight' });
     expect(invalidHandle).toMatchObject({ name: 'ReceiptHandleIsInvalid' });
     expect(outOfRange).toMatchObject({ name: 'InvalidParameterValue' });
+  });
+
+  it('refuses a visibility change that would keep a message invisible beyond 12 hours from its receive', async () => {
+    // Prepare: only Date is faked, so the clock moves 1,000 s on while sockets and timers run as usual.
+    const url = await createQueue('twelve-hours');
+    await stack.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
+    const received = await receiveOne(url, 43_200);
+    const change = (VisibilityTimeout: number) =>
+      stack.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: received?.ReceiptHandle,
+          VisibilityTimeout,
+        }),
+      );
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 1_000_000);
+
+      // Act
+      const beyond = await rejectionOf(change(42_201));
+      const batchBeyond = await stack.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: url,
+          Entries: [{ Id: 'a', ReceiptHandle: received?.ReceiptHandle, VisibilityTimeout: 43_000 }],
+        }),
+      );
+      await change(42_200);
+
+      // Assess
+      expect(beyond).toMatchObject({
+        name: 'InvalidParameterValue',
+        message:
+          'Value 42201 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]',
+      });
+      expect(batchBeyond.Failed).toEqual([
+        expect.objectContaining({ Id: 'a', Code: 'InvalidParameterValue', SenderFault: true }),
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('deletes and changes visibility in batches, reporting bad entries in Failed', async () => {

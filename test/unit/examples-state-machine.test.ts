@@ -54,7 +54,7 @@ const EXECUTION_NAME = 'chg-1042-nyc';
 const TASK_TOKEN = `AQCEAAAAKgAAAAMAAAAAAAAAAf${'Qm9keU9mQVRhc2tUb2tlbg'.repeat(30)}==`;
 const APPROVER_OUTPUT = { approvedBy: 'alice@example.com', approvedAt: '2026-11-26T10:00:00Z' };
 
-/** The error codes of a `rejected` outcome, as the README's statuses table lists them (and the adapter's `*Exception` spellings). */
+/** The error codes of a `rejected` outcome, as the README's statuses table lists them. */
 const REJECTED_CODES = [
   'InvalidRequest',
   'PolicyRefused',
@@ -62,8 +62,6 @@ const REJECTED_CODES = [
   'AuthorizationQuotaExceededFault',
   'InvalidParameterValue',
   'InvalidParameterCombination',
-  'InvalidParameterValueException',
-  'InvalidParameterCombinationException',
 ];
 
 function stateNamed(name: string): State {

@@ -17,3 +17,12 @@ describe('fifoGroupId', () => {
     expect(fifoGroupId(long)).not.toBe(fifoGroupId(`${long.slice(0, -1)}y`));
   });
 });
+
+describe('fifoGroupId, as AWS identifies a group', () => {
+  it('gives names that differ only in case one message group, since AWS stores them lower-case', () => {
+    expect(fifoGroupId('Analytics-Prod')).toBe('analytics-prod');
+    expect(fifoGroupId('Analytics-Prod')).toBe(fifoGroupId('analytics-prod'));
+    const long = `G${'X'.repeat(254)}`;
+    expect(fifoGroupId(long)).toBe(fifoGroupId(long.toLowerCase()));
+  });
+});

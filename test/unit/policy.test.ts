@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compileGroupPatterns, makePolicyCheck, type Policy } from '../../src/domain/policy.js';
+import {
+  compileGroupPatterns,
+  hasVisibleCharacter,
+  makePolicyCheck,
+  type Policy,
+} from '../../src/domain/policy.js';
 import { type IngressRequest, parseRequest } from '../../src/domain/request.js';
 import { requestBody } from '../helpers/factories.js';
 
@@ -83,5 +88,53 @@ describe('makePolicyCheck', () => {
     );
     expect(strict(request({ approval: { ticket: 'CHG-1', approvedBy: 'alice' } }))).toBeUndefined();
     expect(strict(request({ action: 'revoke' }))).toBeUndefined();
+  });
+
+  it('refuses a blank approval: only spaces, tabs, zero-width or control characters are not a value', () => {
+    // Prepare
+    const strict = makePolicyCheck({ ...policy, requireApproval: true });
+    const blanks = [' ', '\t', '\u200b', '\u00a0\u2060', '\ufeff', '\u3164', '\u2800', '\u0301', '\r\n'];
+
+    for (const blank of blanks) {
+      // Act
+      const refusal = strict(request({ approval: { ticket: blank, approvedBy: blank } }));
+
+      // Assess
+      expect(refusal, JSON.stringify(blank)).toEqual({
+        rule: 'REQUIRE_APPROVAL',
+        message:
+          'approval.ticket: must contain a visible character (not only spaces, zero-width or control characters); approval.approvedBy: must contain a visible character (not only spaces, zero-width or control characters) (REQUIRE_APPROVAL is on)',
+      });
+    }
+    expect(strict(request({ approval: { ticket: ' CHG-1 ', approvedBy: '\u200bélodie' } }))).toBeUndefined();
+  });
+
+  it('never holds a revoke to ALLOWED_EC2_OWNER_IDS, which only limits opening, but still to ALLOWED_GROUPS', () => {
+    // Prepare
+    const owners = makePolicyCheck({ ...policy, allowedEc2OwnerIds: ['444455556666'] });
+    const foreign = {
+      cidrIp: undefined,
+      ec2SecurityGroupName: 'bi',
+      ec2SecurityGroupOwnerId: '111122223333',
+    };
+
+    // Act
+    const revoke = owners(request({ ...foreign, action: 'revoke' }));
+    const authorize = owners(request(foreign));
+    const otherGroup = owners(request({ ...foreign, action: 'revoke', clusterSecurityGroupName: 'billing' }));
+
+    // Assess
+    expect(revoke).toBeUndefined();
+    expect(authorize?.rule).toBe('ALLOWED_EC2_OWNER_IDS');
+    expect(otherGroup?.rule).toBe('ALLOWED_GROUPS');
+  });
+});
+
+describe('hasVisibleCharacter', () => {
+  it('finds a letter, digit, symbol or emoji, and nothing in white space, format or control characters', () => {
+    for (const text of ['a', '7', '-', '\u{1F600}', '\u200ba', 'é', '\uFFFD'])
+      expect(hasVisibleCharacter(text)).toBe(true);
+    for (const text of ['', ' ', '\u2003', '\u200c\u200d', '\u0000\u001f', '\ud800', '\ufe0f', '\u180e'])
+      expect(hasVisibleCharacter(text), JSON.stringify(text)).toBe(false);
   });
 });

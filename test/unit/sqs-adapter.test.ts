@@ -43,9 +43,9 @@ describe('chunkMessages', () => {
     expect(chunks.flat().map((message) => message.id)).toEqual(messages(23).map((message) => message.id));
   });
 
-  it('keeps each batch within 256 KiB, bodies and attributes counted', () => {
-    // Prepare: 100 KB bodies, so only two fit in one batch.
-    const large = messages(5, 100_000);
+  it('keeps each batch within 1 MiB, bodies and attributes counted', () => {
+    // Prepare: 400 KB bodies, so only two fit in one batch.
+    const large = messages(5, 400_000);
 
     // Act
     const chunks = chunkMessages(large);
@@ -54,9 +54,9 @@ describe('chunkMessages', () => {
     expect(chunks.map((chunk) => chunk.length)).toEqual([2, 2, 1]);
   });
 
-  it('fills a batch up to exactly 256 KiB and not one byte more', () => {
+  it('fills a batch up to exactly 1 MiB and not one byte more', () => {
     // Prepare: each message counts its body plus 22 bytes of attributes (status, String, authorized).
-    const half = (262_144 - 2 * 22) / 2;
+    const half = (1_048_576 - 2 * 22) / 2;
     const exact = [...messages(1, half), ...messages(1, half)];
     const over = [...messages(1, half), ...messages(1, half + 1)];
 
@@ -70,8 +70,11 @@ describe('chunkMessages', () => {
   });
 
   it('counts bodies in UTF-8 bytes, not characters', () => {
-    // Prepare: 70,000 characters of two bytes each; two of them fit by characters but not by bytes.
-    const accented = Array.from({ length: 2 }, (_, index) => ({ id: `e${index}`, body: 'é'.repeat(70_000) }));
+    // Prepare: 280,000 characters of two bytes each; two of them fit by characters but not by bytes.
+    const accented = Array.from({ length: 2 }, (_, index) => ({
+      id: `e${index}`,
+      body: 'é'.repeat(280_000),
+    }));
 
     // Act
     const chunks = chunkMessages(accented);
@@ -82,7 +85,7 @@ describe('chunkMessages', () => {
 
   it('gives a message above the limit a batch of its own, keeping the order of the others', () => {
     // Prepare
-    const mixed = [...messages(1), { id: 'huge', body: 'x'.repeat(300_000) }, ...messages(2)];
+    const mixed = [...messages(1), { id: 'huge', body: 'x'.repeat(1_100_000) }, ...messages(2)];
 
     // Act
     const chunks = chunkMessages(mixed);
@@ -184,6 +187,69 @@ describe('createQueuePublisher', () => {
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 1);
   });
 
+  it('classifies a sender fault as permanent: reported as refused, while a server fault is not', async () => {
+    // Prepare: m0 refused as the sender's fault, m1 failing on the server's side every round.
+    sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({
+      Successful: [],
+      Failed: (input.Entries ?? []).map((entry) =>
+        entry.MessageBody?.startsWith('0')
+          ? { Id: entry.Id, Code: 'InvalidMessageContents', SenderFault: true, Message: 'bad' }
+          : { Id: entry.Id, Code: 'InternalError', SenderFault: false, Message: 'oops' },
+      ),
+    }));
+    const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
+
+    // Act
+    const report = await publisher.publish(messages(2));
+
+    // Assess
+    expect([...report.refused]).toEqual(['m0']);
+    expect(report.failed.get('m1')).toBe('InternalError: oops');
+    const bodies = sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => entry.MessageBody?.[0]));
+    expect(bodies.filter((body) => body === '0')).toHaveLength(1);
+  });
+
+  it('sends the fallback body, once, in place of a message SQS refused as the sender fault', async () => {
+    // Prepare: SQS refuses every body but the fallback.
+    sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({
+      Successful: (input.Entries ?? [])
+        .filter((entry) => entry.MessageBody === 'short')
+        .map((entry) => ({ Id: entry.Id, MessageId: 'x', MD5OfMessageBody: '' })),
+      Failed: (input.Entries ?? [])
+        .filter((entry) => entry.MessageBody !== 'short')
+        .map((entry) => ({
+          Id: entry.Id,
+          Code: 'InvalidMessageContents',
+          SenderFault: true,
+          Message: 'bad',
+        })),
+    }));
+    const reasons: string[] = [];
+    const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
+
+    // Act
+    const report = await publisher.publish([
+      {
+        id: 'a',
+        body: 'full',
+        fallback: (reason) => {
+          reasons.push(reason);
+          return 'short';
+        },
+      },
+      { id: 'b', body: 'full', fallback: () => 'still refused' },
+    ]);
+
+    // Assess
+    expect(reasons).toEqual(['InvalidMessageContents: bad']);
+    expect(report.failed.has('a')).toBe(false);
+    expect([...report.refused]).toEqual(['b']);
+    expect(report.failed.get('b')).toBe('InvalidMessageContents: bad');
+    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 2);
+  });
+
   it('retries a batch whose call failed, and never throws', async () => {
     // Prepare
     sqsMock.on(SendMessageBatchCommand).rejectsOnce(new Error('socket hang up')).callsFake(succeedAll);
@@ -198,7 +264,7 @@ describe('createQueuePublisher', () => {
   });
 
   it('sends outcomes near the SQS size limit in batches SQS accepts, every one exactly once', async () => {
-    // Prepare: SQS refuses a SendMessageBatch above 256 KiB in total with BatchRequestTooLong.
+    // Prepare: SQS refuses a SendMessageBatch above 1 MiB in total with BatchRequestTooLong.
     sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => {
       const bytes = (input.Entries ?? []).reduce(
         (sum, entry) =>
@@ -214,17 +280,17 @@ describe('createQueuePublisher', () => {
           ),
         0,
       );
-      if (bytes > 262_144) {
+      if (bytes > 1_048_576) {
         throw new BatchRequestTooLong({
-          message: 'Batch requests cannot be longer than 262144 bytes',
+          message: 'Batch requests cannot be longer than 1048576 bytes',
           $metadata: {},
         });
       }
       return succeedAll(input);
     });
     const near = [
-      ...messages(3, 262_144 - 22),
-      ...messages(6, 120_000).map((message) => ({ ...message, id: `n${message.id}` })),
+      ...messages(3, 1_048_576 - 22),
+      ...messages(6, 480_000).map((message) => ({ ...message, id: `n${message.id}` })),
     ];
     const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
 
@@ -243,9 +309,9 @@ describe('createQueuePublisher', () => {
   it('reports an outcome too large for SQS as not accepted, without holding back the others', async () => {
     // Prepare
     sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => {
-      if ((input.Entries ?? []).some((entry) => (entry.MessageBody ?? '').length > 262_144)) {
+      if ((input.Entries ?? []).some((entry) => (entry.MessageBody ?? '').length > 1_048_576)) {
         throw new BatchRequestTooLong({
-          message: 'Batch requests cannot be longer than 262144 bytes',
+          message: 'Batch requests cannot be longer than 1048576 bytes',
           $metadata: {},
         });
       }
@@ -254,7 +320,7 @@ describe('createQueuePublisher', () => {
     const publisher = createQueuePublisher(client, QUEUE_URL, { retryDelayMs: 1 });
 
     // Act
-    const report = await publisher.publish([...messages(2), { id: 'huge', body: 'x'.repeat(300_000) }]);
+    const report = await publisher.publish([...messages(2), { id: 'huge', body: 'x'.repeat(1_100_000) }]);
 
     // Assess
     expect([...report.failed.keys()]).toEqual(['huge']);
