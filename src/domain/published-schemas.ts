@@ -16,8 +16,8 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType;
   };
 
 /**
- * Renders every published schema as the text of its file. The request and desired-state schemas are also
- * what the conformance test holds the functions' checks to.
+ * Renders every published schema as the text of its file; the request and desired-state schemas are also
+ * what the functions check with.
  */
 export function renderPublishedSchemas(): Record<string, string> {
   const files: Record<string, string> = {};
