@@ -95,6 +95,12 @@ function dottedQuad(value: number): string {
   return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
+/** Whether the text is an IPv6 address or CIDR in any RFC 4291 form (a zone allowed): someone meant IPv6. */
+export function looksLikeIpv6Cidr(input: string): boolean {
+  const slash = input.indexOf('/');
+  return looksLikeIpv6(slash === -1 ? input : input.slice(0, slash));
+}
+
 /** Whether the text is an IPv6 address (RFC 4291 text forms, a zone allowed): someone meant IPv6. */
 function looksLikeIpv6(address: string): boolean {
   const text = address.replace(/%[\w.-]+$/, '');

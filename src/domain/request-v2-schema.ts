@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { parseIpv4Cidr, parseIpv6Cidr } from './cidr.js';
+import { looksLikeIpv6Cidr, parseIpv4Cidr, parseIpv6Cidr } from './cidr.js';
 import { mustBe } from './messages.js';
 import {
   accountIdSchema,
@@ -22,14 +22,6 @@ import { kindOf } from './validate.js';
 // form is written beside it.
 
 const NOT_A_STRING = mustBe('a string');
-
-/** The targets of version 2, exactly one per request; `securityGroupId` may also pick a group of the first two. */
-export const TARGET_FIELDS_V2 = [
-  'clusterIdentifier',
-  'workgroupName',
-  'securityGroupId',
-  'clusterSecurityGroupName',
-] as const;
 
 /** The sources of version 2, exactly one per request (an EC2 security group by name counts as one). */
 export const SOURCE_FIELDS_V2 = [
@@ -83,11 +75,9 @@ export const cidrIpV2Schema = described(
     z.superRefine((value, ctx) => {
       const parsed = parseIpv4Cidr(value);
       if (parsed.ok) return;
-      const ipv6 = value.includes(':') && parseIpv6Cidr(value);
-      const reason =
-        ipv6 && (ipv6.ok || !ipv6.reason.includes('is not an IPv6 address'))
-          ? 'is IPv6; give an IPv6 network as cidrIpv6 (VPC targets only)'
-          : parsed.reason;
+      const reason = looksLikeIpv6Cidr(value)
+        ? 'is IPv6; give an IPv6 network as cidrIpv6 (VPC targets only)'
+        : parsed.reason;
       ctx.addIssue({ code: 'custom', message: reason });
     }),
   ),
