@@ -18,8 +18,7 @@ const FLOOR_NAME = 'floor';
 const FLOOR = { [FLOOR_NAME]: 'bench/floor/clients-only.ts' } as const;
 /** The floor plus one part of a handler each: where the difference to the floor comes from. */
 const PARTS = {
-  'floor + domain (request checks, CIDR, policy)': 'bench/floor/with-domain.ts',
-  "floor + domain and the request's zod/mini schema (replaced)": 'bench/floor/with-zod-request-schema.ts',
+  "floor + domain (the request's zod/mini schema, CIDR, policy)": 'bench/floor/with-domain.ts',
   'floor + Powertools Logger, EMF metrics, middy': 'bench/floor/with-powertools.ts',
   'floor + EMF metrics writer, middy': 'bench/floor/with-emf-metrics.ts',
   'floor + Powertools Metrics, middy (replaced)': 'bench/floor/with-powertools-metrics.ts',

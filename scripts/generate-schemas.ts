@@ -1,6 +1,6 @@
 /**
- * Writes the published JSON Schema files from the contracts' zod schemas (src/domain/*-schema.ts); the
- * checks the functions run are held to the same schemas by test/unit/validator-conformance.test.ts.
+ * Writes the published JSON Schema files from the contracts' zod schemas (src/domain/*-schema.ts), the
+ * same schemas the functions check requests and the desired state with.
  * Usage: npm run schemas (a unit test fails while a file is stale).
  */
 import { writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
-// The floor plus the domain as the authorize handler imports it: the request checks (written out, with
-// CIDR parsing), the outcome builder and the policy; what validation adds to a cold start.
+// The floor plus the domain as the authorize handler imports it: the request contract's zod/mini schema
+// (with CIDR parsing), the outcome builder and the policy; what validation adds to a cold start.
 export * from '../../src/domain/outcome.js';
 export * from '../../src/domain/policy.js';
 export * from '../../src/domain/request.js';

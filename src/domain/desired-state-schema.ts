@@ -1,18 +1,25 @@
 import * as z from 'zod/mini';
 import { parseIpv4Cidr } from './cidr.js';
-import { MAX_RULES_PER_GROUP } from './desired-state.js';
 import { mustBe } from './messages.js';
-import { ACCOUNT_ID_PATTERN } from './request.js';
-import { cidrSchema, clusterSecurityGroupNameSchema, text } from './request-schema.js';
+import {
+  ACCOUNT_ID_PATTERN,
+  cidrSchema,
+  clusterSecurityGroupNameSchema,
+  ec2SecurityGroupNameSchema,
+} from './request-schema.js';
 import { withMetadata } from './schema-metadata.js';
 
-// The desired-state contract as a zod schema: what `npm run schemas` publishes as JSON Schema, and what the
-// checks the reconciler runs (readDesiredState in desired-state.ts, written out for a faster cold start)
-// are held to by test/unit/validator-conformance.test.ts. No function imports this module.
+// The desired-state contract, written once: this zod/mini schema is what the reconciler and packaging
+// check the document with (readDesiredState in desired-state.ts) and what `npm run schemas` publishes as
+// JSON Schema. What JSON Schema cannot say (the rule quota, duplicates after canonicalisation, names that
+// differ only in case) is a refinement beside the part it checks.
+
+/** The most rules one cluster security group may hold (AuthorizeClusterSecurityGroupIngress quota). */
+export const MAX_RULES_PER_GROUP = 20;
 
 const ec2GroupSchema = z.strictObject(
   {
-    name: text(255),
+    name: ec2SecurityGroupNameSchema,
     ownerId: z
       .string('must be a 12-digit AWS account id, quoted so YAML keeps it a string')
       .check(z.regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id')),

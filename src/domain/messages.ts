@@ -76,19 +76,44 @@ function unitOf(issue: RawIssue): string {
 // Process-wide, as zod's classic API installs its English messages: every parse, whoever calls it.
 z.config({ customError: fallbackMessage });
 
-/** Turns zod issues into field-naming problems, one per unknown key. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
-  const problems: Problem[] = [];
+/** One problem of a document where it sits: the path of the value and why it is refused. */
+export interface PathProblem {
+  readonly path: readonly PropertyKey[];
+  readonly reason: string;
+}
+
+/**
+ * Turns zod issues into problems at their paths, the one place where zod's issues become what a person
+ * reads: one problem per unknown key, a record key's own reason, and no length complaint about a value
+ * already refused as the wrong kind (zod runs a string's length checks on anything with a `length`: an
+ * array given for a string would also be told it `must not be empty`).
+ */
+export function locateIssues(issues: readonly z.core.$ZodIssue[]): PathProblem[] {
+  const wrongKindAt = new Set(
+    issues.filter((issue) => issue.code === 'invalid_type').map((issue) => pathKey(issue.path)),
+  );
+  const problems: PathProblem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        problems.push({ field: fieldOf([...issue.path, key]), reason: 'is not a known field' });
-      }
+      for (const key of issue.keys)
+        problems.push({ path: [...issue.path, key], reason: 'is not a known field' });
+      continue;
+    }
+    if ((issue.code === 'too_small' || issue.code === 'too_big') && wrongKindAt.has(pathKey(issue.path))) {
       continue;
     }
     // A record key's own message (its regex's) says more than "Invalid key in record".
     const reason = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-    problems.push({ field: fieldOf(issue.path), reason });
+    problems.push({ path: issue.path, reason });
   }
   return problems;
+}
+
+/** Turns zod issues into field-naming problems, one per unknown key. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): Problem[] {
+  return locateIssues(issues).map(({ path, reason }) => ({ field: fieldOf(path), reason }));
+}
+
+function pathKey(path: readonly PropertyKey[]): string {
+  return path.map(String).join('\u0000');
 }

@@ -1,23 +1,27 @@
 import * as z from 'zod/mini';
 import { desiredStateSchema } from './desired-state-schema.js';
 import { outcomeSchema } from './outcome-schema.js';
+import { outcomeV2Schema } from './outcome-v2-schema.js';
 import { reconciliationReportSchema } from './reconciliation-report-schema.js';
 import { ingressRequestSchema } from './request-schema.js';
+import { ingressRequestV2Schema } from './request-v2-schema.js';
 
 /** The zod schemas published as JSON Schema files under `schemas/`, by file name. */
 export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType; io: 'input' | 'output' }>> =
   {
     // Producers write requests, so the file describes what is accepted (defaults may be omitted).
     'ingress-request.v1.schema.json': { schema: ingressRequestSchema, io: 'input' },
+    'ingress-request.v2.schema.json': { schema: ingressRequestV2Schema, io: 'input' },
     'ingress-outcome.v1.schema.json': { schema: outcomeSchema, io: 'output' },
+    'ingress-outcome.v2.schema.json': { schema: outcomeV2Schema, io: 'output' },
     'reconciliation-report.v1.schema.json': { schema: reconciliationReportSchema, io: 'output' },
     // People write desired states, so the file describes what is accepted (defaults may be omitted).
     'desired-state.v1.schema.json': { schema: desiredStateSchema, io: 'input' },
   };
 
 /**
- * Renders every published schema as the text of its file. The request and desired-state schemas are also
- * what the conformance test holds the functions' checks to.
+ * Renders every published schema as the text of its file; the request and desired-state schemas are also
+ * what the functions check with.
  */
 export function renderPublishedSchemas(): Record<string, string> {
   const files: Record<string, string> = {};

@@ -1,12 +1,19 @@
 import * as z from 'zod/mini';
 import { parseIpv4Cidr } from './cidr.js';
 import { mustBe } from './messages.js';
-import { ACCOUNT_ID_PATTERN, Action } from './request.js';
 import { described, withMetadata } from './schema-metadata.js';
 
-// The request contract as a zod schema: what `npm run schemas` publishes as JSON Schema, and what the
-// checks the handler runs (validateRequest in request.ts, written out for a faster cold start) are held to
-// by test/unit/validator-conformance.test.ts. No function imports this module.
+// The request contract, written once: this zod/mini schema is what the authorize function checks every
+// message with (parseRequest in request.ts) and what `npm run schemas` publishes as JSON Schema. What
+// JSON Schema cannot say (host bits, one target of two kinds) is a refinement beside the field it checks.
+
+/** What a request asks for: open access, or close it. */
+export const Action = { authorize: 'authorize', revoke: 'revoke' } as const;
+/** What a request asks for: open access, or close it. */
+export type Action = (typeof Action)[keyof typeof Action];
+
+/** An AWS account id: exactly 12 digits. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
 const NOT_A_STRING = mustBe('a string');
 
@@ -49,6 +56,12 @@ export const cidrSchema = described(
 // A Step Functions task token: SendTaskSuccess and SendTaskFailure accept up to 2048 characters.
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html
 export const taskTokenSchema = text(2048);
+/** Who or what sent the request: a workflow, a script, a person. */
+export const requestedBySchema = text(128);
+/** Why the change is made, in words. */
+export const reasonSchema = text(1024);
+/** An EC2 security group's name, as a request and the desired state give it. */
+export const ec2SecurityGroupNameSchema = text(255);
 
 /** Who approved a change, carried into every outcome and log line of the request. */
 export const approvalSchema = described(
@@ -78,6 +91,7 @@ export const accountIdSchema = z
   .string(NOT_A_STRING)
   .check(z.regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id'));
 
+/** `authorize` or `revoke`. */
 export const actionSchema = z.enum(Action, 'must be "authorize" or "revoke"');
 
 /** The ingress request, version 1: the body of a requests-queue message. */
@@ -89,10 +103,10 @@ export const ingressRequestSchema = withMetadata(
       action: z._default(actionSchema, 'authorize'),
       clusterSecurityGroupName: clusterSecurityGroupNameSchema,
       cidrIp: z.optional(cidrSchema),
-      ec2SecurityGroupName: z.optional(text(255)),
+      ec2SecurityGroupName: z.optional(ec2SecurityGroupNameSchema),
       ec2SecurityGroupOwnerId: z.optional(accountIdSchema),
-      requestedBy: z.optional(text(128)),
-      reason: z.optional(text(1024)),
+      requestedBy: z.optional(requestedBySchema),
+      reason: z.optional(reasonSchema),
       approval: z.optional(approvalSchema),
       taskToken: z.optional(taskTokenSchema),
     })

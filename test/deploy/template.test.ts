@@ -262,13 +262,16 @@ describe('package artifacts', () => {
     expect(code).not.toContain(marker);
   });
 
-  // The functions check requests and the desired state with written-out checks (src/domain/validate.ts),
-  // faster to import than zod schemas (docs/benchmarks.md): no bundle carries zod or a contract's schema
-  // module. Each published schema's `$id` is a string literal of its module, and zod names its classes with
-  // string literals, so both survive minification and mark what was bundled.
-  it.each(['AuthorizeLambdaFunction', 'ReconcileLambdaFunction'])(
-    '%s: carries neither zod nor a schema module',
-    async (id) => {
+  // The functions check requests and the desired state with the contracts' zod/mini schemas, the ones the
+  // JSON Schemas are published from; the outcome and report schemas, which only consumers validate with,
+  // stay out of every bundle. Each published schema's `$id` is a string literal of its module, and zod
+  // names its classes with string literals, so both survive minification and mark what was bundled.
+  it.each([
+    ['AuthorizeLambdaFunction', ['ingress-request']],
+    ['ReconcileLambdaFunction', ['ingress-request', 'desired-state']],
+  ])(
+    '%s: checks with the contract schemas %j and carries no outcome or report schema',
+    async (id, contracts) => {
       // Prepare
       const zodMarker = '"$ZodType"';
       const zodCore = readFileSync(join(root, 'node_modules', 'zod', 'v4', 'core', 'schemas.js'), 'utf8');
@@ -281,8 +284,11 @@ describe('package artifacts', () => {
       // Assess
       expect(zodCore).toContain(zodMarker);
       expect(everything).toContain('must be 1 (the request contract version)');
-      expect(everything).not.toContain(zodMarker.slice(1, -1));
-      expect(everything).not.toContain('urn:redshift-ingress:schema:');
+      expect(everything).toContain(zodMarker.slice(1, -1));
+      for (const contract of contracts)
+        expect(everything).toContain(`urn:redshift-ingress:schema:${contract}:v1`);
+      expect(everything).not.toContain('urn:redshift-ingress:schema:ingress-outcome');
+      expect(everything).not.toContain('urn:redshift-ingress:schema:reconciliation-report');
     },
   );
 
