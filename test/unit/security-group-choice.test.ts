@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RejectedError } from '../../src/domain/errors.js';
+import type { VpcSecurityGroup } from '../../src/domain/vpc.js';
 import {
   chooseSecurityGroup,
   needsSecurityGroupTags,
@@ -52,7 +53,7 @@ describe('chooseSecurityGroup', () => {
   it('rejects several groups none of which is tagged, listing them and how to choose', () => {
     // Prepare
     const question = { target: cluster, securityGroupIds: ['sg-0aaa1111', 'sg-0bbb2222'] };
-    const groups = [
+    const groups: VpcSecurityGroup[] = [
       { securityGroupId: 'sg-0aaa1111', tags: {} },
       { securityGroupId: 'sg-0bbb2222', tags: { Name: 'db' } },
     ];
