@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RejectedError } from '../../src/domain/errors.js';
-import type { VpcSecurityGroup } from '../../src/domain/vpc.js';
 import {
   chooseSecurityGroup,
   needsSecurityGroupTags,
   type SecurityGroupQuestion,
 } from '../../src/domain/security-group-choice.js';
+import type { VpcSecurityGroup } from '../../src/domain/vpc.js';
 
 const cluster = { kind: 'cluster', name: 'analytics' } as const;
 const managed = { 'redshift-ingress:managed': 'true' };
