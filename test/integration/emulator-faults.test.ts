@@ -307,6 +307,8 @@ describe('admin endpoints', () => {
     expect(get.body).toMatchObject({ seed: 99, rules });
     expect(stack.emulator.faults.seed).toBe(99);
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ message: 'faults[0].service must be one of sqs, redshift, sfn' });
+    expect(bad.body).toEqual({
+      message: 'faults[0].service must be one of sqs, redshift, sfn, ec2, redshift-serverless',
+    });
   });
 });

@@ -345,6 +345,7 @@ describe('formatChaosReport', () => {
         InternalError500: 0,
         ServiceUnavailable503: 0,
         DropConnection: 0,
+        AccessDenied: 0,
         Latency: 0,
         EntryFailure: 0,
       },
