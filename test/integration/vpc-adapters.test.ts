@@ -1,4 +1,8 @@
-import { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeSecurityGroupRulesCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../local/emulator/index.js';
 import { createEc2Ingress, type Ec2Ingress } from '../../src/adapters/ec2.js';
@@ -228,6 +232,36 @@ function adapterSuite(start: () => Promise<{ backend: VpcBackend; stop(): Promis
       name: 'RejectedError',
       code: 'ClusterNotFoundFault',
     });
+  });
+
+  it('lists every rule of a group whether or not the backend pages DescribeSecurityGroupRules', async () => {
+    // Prepare
+    const group = await backend.createGroup();
+    for (let index = 0; index < 7; index += 1)
+      await ec2.authorize(cidr(group, `10.${index}.0.0/16`), `r${index}`);
+
+    // Act
+    const rules = await ec2.listRules(group);
+    const firstPage = await backend.ec2.send(
+      new DescribeSecurityGroupRulesCommand({
+        Filters: [{ Name: 'group-id', Values: [group] }],
+        MaxResults: 5,
+      }),
+    );
+
+    // Assess
+    expect(rules.map((rule) => ('cidrIp' in rule.source ? rule.source.cidrIp : '')).sort()).toEqual(
+      Array.from({ length: 7 }, (_, index) => `10.${index}.0.0/16`).sort(),
+    );
+    if (backend.kind === 'emulator') {
+      // AWS (and the emulator) page by MaxResults: 7 inbound rules and the egress rule need two pages.
+      expect(firstPage.SecurityGroupRules).toHaveLength(5);
+      expect(firstPage.NextToken).toEqual(expect.any(String));
+    } else {
+      // moto ignores MaxResults and answers every rule at once.
+      expect(firstPage.SecurityGroupRules).toHaveLength(8);
+      expect(firstPage.NextToken).toBeUndefined();
+    }
   });
 
   it('sends the permission the adapter builds exactly as the backend accepts it', async () => {
