@@ -56,11 +56,9 @@ describe('createRedshiftClusters', () => {
   });
 
   it('counts a cluster without an endpoint yet as transient', async () => {
-    redshiftMock
-      .on(DescribeClustersCommand)
-      .resolves({
-        Clusters: [{ ClusterIdentifier: 'new', ClusterStatus: 'creating', VpcSecurityGroups: [] }],
-      });
+    redshiftMock.on(DescribeClustersCommand).resolves({
+      Clusters: [{ ClusterIdentifier: 'new', ClusterStatus: 'creating', VpcSecurityGroups: [] }],
+    });
     expect(await rejectionOf(clusters.describeCluster('new'))).toMatchObject({
       name: 'TransientError',
       code: 'ClusterEndpointUnavailable',
