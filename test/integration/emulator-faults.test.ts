@@ -287,7 +287,14 @@ describe('admin endpoints', () => {
       clusterSecurityGroups: [{ name: 'g', description: 'd', cidrIps: [], ec2SecurityGroups: [] }],
     });
     expect(reset.status).toBe(200);
-    expect(afterReset.body).toEqual({ queues: [], clusterSecurityGroups: [] });
+    expect(afterReset.body).toEqual({
+      queues: [],
+      clusterSecurityGroups: [],
+      securityGroups: [],
+      clusters: [],
+      workgroups: [],
+      vpcByDefault: false,
+    });
     expect(stack.emulator.stats.calls).toEqual({});
   });
 
