@@ -1,5 +1,5 @@
 /** The services the emulator answers for, as fault rules name them. */
-export type ServiceName = 'sqs' | 'redshift' | 'sfn';
+export type ServiceName = 'sqs' | 'redshift' | 'sfn' | 'ec2' | 'redshift-serverless';
 
 /** The kinds of failure a rule can inject in place of an answer. */
 export const FaultKind = {
@@ -9,6 +9,8 @@ export const FaultKind = {
   DropConnection: 'DropConnection',
   /** Redshift only: InvalidClusterSecurityGroupState, as AWS answers while a group is being changed. */
   InvalidClusterSecurityGroupState: 'InvalidClusterSecurityGroupState',
+  /** The caller's IAM policy does not allow the call (EC2: 403 UnauthorizedOperation). */
+  AccessDenied: 'AccessDenied',
 } as const;
 
 /** One kind of injected failure. */
@@ -51,6 +53,7 @@ export interface FaultStats {
   readonly ServiceUnavailable503: number;
   readonly DropConnection: number;
   readonly InvalidClusterSecurityGroupState: number;
+  readonly AccessDenied: number;
   readonly Latency: number;
   readonly EntryFailure: number;
 }
@@ -83,7 +86,7 @@ const RULE_KEYS = new Set([
   'count',
   'afterProcessing',
 ]);
-const SERVICES = new Set<string>(['sqs', 'redshift', 'sfn']);
+const SERVICES = new Set<string>(['sqs', 'redshift', 'sfn', 'ec2', 'redshift-serverless']);
 const KINDS = new Set<string>(Object.values(FaultKind));
 
 /** Returns a seeded PRNG (mulberry32) yielding floats in [0, 1): small, fast and good enough to replay faults. */
@@ -120,7 +123,7 @@ export function parseFaultRules(value: unknown): FaultRule[] {
       if (!RULE_KEYS.has(key)) throw new TypeError(`faults[${index}] has unknown key "${key}"`);
     }
     if (typeof rule.service !== 'string' || !SERVICES.has(rule.service)) {
-      throw new TypeError(`faults[${index}].service must be one of sqs, redshift, sfn`);
+      throw new TypeError(`faults[${index}].service must be one of ${[...SERVICES].join(', ')}`);
     }
     if (rule.operation !== undefined && typeof rule.operation !== 'string') {
       throw new TypeError(`faults[${index}].operation must be a string`);
@@ -160,6 +163,7 @@ export function zeroStats(): Record<keyof FaultStats, number> {
     ServiceUnavailable503: 0,
     DropConnection: 0,
     InvalidClusterSecurityGroupState: 0,
+    AccessDenied: 0,
     Latency: 0,
     EntryFailure: 0,
   };

@@ -8,6 +8,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     region: { type: 'string' },
     'account-id': { type: 'string' },
+    'vpc-by-default': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -22,6 +23,7 @@ const emulator = await startEmulator({
   port,
   host: values.host,
   seed,
+  vpcByDefault: values['vpc-by-default'],
   ...(values.region === undefined ? {} : { region: values.region }),
   ...(values['account-id'] === undefined ? {} : { accountId: values['account-id'] }),
 });

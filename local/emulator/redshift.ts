@@ -38,12 +38,46 @@ export interface RedshiftServiceOptions {
   readonly transitionMs?: number;
   /** The clock, in epoch milliseconds. */
   readonly now?: () => number;
+  /** Answer every cluster security group call as AWS does on a VPC-by-default account (every current one). */
+  readonly vpcByDefault?: boolean;
+  /** Region in the clusters' endpoint addresses. Default us-east-1. */
+  readonly region?: string;
 }
 
 type IngressTarget = { readonly cidrIp: string } | { readonly ec2: Ec2SecurityGroupRef };
 
+/** A provisioned cluster in a VPC: its identifier, VPC security groups and endpoint port. */
+export interface ClusterSnapshot {
+  readonly clusterIdentifier: string;
+  readonly vpcSecurityGroupIds: string[];
+  readonly port: number;
+  readonly vpcId: string;
+}
+
+/** What a new cluster is made of. */
+export interface ClusterSeed {
+  readonly clusterIdentifier: string;
+  readonly vpcSecurityGroupIds: readonly string[];
+  /** The endpoint's port. Default 5439. */
+  readonly port?: number;
+  readonly vpcId?: string;
+}
+
+/** Options of the Redshift model. */
+// AWS's answer to cluster security group calls on an account without EC2-Classic.
+const VPC_BY_DEFAULT_MESSAGE = 'VPC-by-Default customers cannot use cluster security groups';
+const CLUSTER_SECURITY_GROUP_ACTIONS = new Set([
+  'CreateClusterSecurityGroup',
+  'DescribeClusterSecurityGroups',
+  'AuthorizeClusterSecurityGroupIngress',
+  'RevokeClusterSecurityGroupIngress',
+]);
+// Cluster identifiers: 1-63 lowercase letters, digits and hyphens, starting with a letter.
+const CLUSTER_IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?!-)){0,62}$/;
+const DEFAULT_CLUSTER_PORT = 5439;
+
 // Status codes of the SDK model's httpError traits: not-found faults are 404, the rest 400.
-const NOT_FOUND_CODES = new Set(['ClusterSecurityGroupNotFound', 'AuthorizationNotFound']);
+const NOT_FOUND_CODES = new Set(['ClusterSecurityGroupNotFound', 'AuthorizationNotFound', 'ClusterNotFound']);
 // A cluster security group holds at most 20 ingress rules, IP ranges and EC2 groups together.
 // https://docs.aws.amazon.com/redshift/latest/APIReference/API_AuthorizeClusterSecurityGroupIngress.html
 const MAX_RULES_PER_GROUP = 20;
@@ -130,6 +164,9 @@ export class RedshiftService {
   readonly #groups = new Map<string, ClusterSecurityGroup>();
   readonly #transitionMs: number;
   readonly #now: () => number;
+  readonly #clusters = new Map<string, ClusterSnapshot>();
+  readonly #region: string;
+  #vpcByDefault: boolean;
 
   constructor(options: RedshiftServiceOptions = {}) {
     const transitionMs = options.transitionMs ?? 0;
@@ -139,12 +176,29 @@ export class RedshiftService {
     this.#transitionMs = transitionMs;
     // Read at each call, so a test that fakes Date moves this clock too.
     this.#now = options.now ?? (() => Date.now());
+    this.#vpcByDefault = options.vpcByDefault ?? false;
+    this.#region = options.region ?? 'us-east-1';
+  }
+
+  /** Whether cluster security group calls are refused as on a VPC-by-default account. */
+  get vpcByDefault(): boolean {
+    return this.#vpcByDefault;
+  }
+
+  /** Switches the account between VPC-by-default (cluster security groups refused) and EC2-Classic. */
+  setVpcByDefault(vpcByDefault: boolean): void {
+    this.#vpcByDefault = vpcByDefault;
   }
 
   /** Answers one action with the XML inside `<ActionResult>` (undefined when it has none), or throws an {@link ApiError}. */
   handle(action: string, params: URLSearchParams): string | undefined {
+    if (this.#vpcByDefault && CLUSTER_SECURITY_GROUP_ACTIONS.has(action)) {
+      throw redshiftError('InvalidParameterValue', VPC_BY_DEFAULT_MESSAGE);
+    }
     this.#settle();
     switch (action) {
+      case 'DescribeClusters':
+        return this.#describeClusters(params);
       case 'CreateClusterSecurityGroup':
         return this.#create(params);
       case 'DeleteClusterSecurityGroup':
@@ -174,9 +228,85 @@ export class RedshiftService {
       }));
   }
 
-  /** Deletes every group. */
+  /** Creates a cluster in a VPC; the caller checks that its security groups exist. */
+  createCluster(seed: ClusterSeed): ClusterSnapshot {
+    if (typeof seed.clusterIdentifier !== 'string' || !CLUSTER_IDENTIFIER.test(seed.clusterIdentifier)) {
+      throw new TypeError(
+        'clusterIdentifier must be 1-63 lowercase letters, digits or single hyphens, starting with a letter',
+      );
+    }
+    if (this.#clusters.has(seed.clusterIdentifier)) {
+      throw new TypeError(`cluster ${seed.clusterIdentifier} already exists`);
+    }
+    const port = seed.port ?? DEFAULT_CLUSTER_PORT;
+    // Redshift accepts ports 1150-65535 for a provisioned cluster.
+    if (!Number.isInteger(port) || port < 1150 || port > 65_535)
+      throw new TypeError('port must be 1150-65535');
+    const cluster: ClusterSnapshot = {
+      clusterIdentifier: seed.clusterIdentifier,
+      vpcSecurityGroupIds: [...seed.vpcSecurityGroupIds],
+      port,
+      vpcId: seed.vpcId ?? 'vpc-0000000000000000a',
+    };
+    this.#clusters.set(cluster.clusterIdentifier, cluster);
+    return { ...cluster, vpcSecurityGroupIds: [...cluster.vpcSecurityGroupIds] };
+  }
+
+  /** A copy of every cluster, sorted by identifier. */
+  clusters(): ClusterSnapshot[] {
+    return [...this.#clusters.values()]
+      .sort((a, b) => compareNames(a.clusterIdentifier, b.clusterIdentifier))
+      .map((cluster) => ({ ...cluster, vpcSecurityGroupIds: [...cluster.vpcSecurityGroupIds] }));
+  }
+
+  /** Deletes every group and cluster; the account mode stays as set. */
   reset(): void {
     this.#groups.clear();
+    this.#clusters.clear();
+  }
+
+  #describeClusters(params: URLSearchParams): string {
+    const identifier = params.get('ClusterIdentifier');
+    let clusters: ClusterSnapshot[];
+    if (identifier !== null && identifier !== '') {
+      const cluster = this.#clusters.get(identifier.toLowerCase());
+      if (cluster === undefined) throw redshiftError('ClusterNotFound', `Cluster ${identifier} not found.`);
+      clusters = [cluster];
+    } else {
+      clusters = this.clusters();
+    }
+    const rendered = clusters
+      .map((cluster) =>
+        element(
+          'Cluster',
+          textElement('ClusterIdentifier', cluster.clusterIdentifier) +
+            textElement('NodeType', 'ra3.xlplus') +
+            textElement('ClusterStatus', 'available') +
+            element(
+              'Endpoint',
+              textElement(
+                'Address',
+                `${cluster.clusterIdentifier}.emulated.${this.#region}.redshift.amazonaws.com`,
+              ) + textElement('Port', cluster.port),
+            ) +
+            element('ClusterSecurityGroups') +
+            element(
+              'VpcSecurityGroups',
+              cluster.vpcSecurityGroupIds
+                .map((id) =>
+                  element(
+                    'VpcSecurityGroup',
+                    textElement('VpcSecurityGroupId', id) + textElement('Status', 'active'),
+                  ),
+                )
+                .join(''),
+            ) +
+            textElement('VpcId', cluster.vpcId) +
+            textElement('PubliclyAccessible', false),
+        ),
+      )
+      .join('');
+    return element('Clusters', rendered);
   }
 
   #group(name: string): ClusterSecurityGroup {

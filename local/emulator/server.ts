@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, type AdminTarget, handleAdmin } from './admin.js';
+import type { Ec2Service } from './ec2.js';
 import { ApiError } from './errors.js';
 import { type FaultInjector, FaultKind, type ServiceName } from './faults.js';
 import {
+  ec2ErrorResponse,
+  ec2Response,
   jsonErrorResponse,
   jsonResponse,
   queryErrorResponse,
@@ -11,6 +14,7 @@ import {
   type WireResponse,
 } from './protocols.js';
 import type { RedshiftService } from './redshift.js';
+import type { RedshiftServerlessService } from './redshift-serverless.js';
 import type { SfnService } from './sfn.js';
 import { type SqsService, sqsError } from './sqs.js';
 
@@ -18,6 +22,8 @@ import { type SqsService, sqsError } from './sqs.js';
 export interface ServerDependencies {
   readonly sqs: SqsService;
   readonly redshift: RedshiftService;
+  readonly redshiftServerless: RedshiftServerlessService;
+  readonly ec2: Ec2Service;
   readonly sfn: SfnService;
   readonly faults: FaultInjector;
   readonly admin: AdminTarget;
@@ -27,17 +33,46 @@ export interface ServerDependencies {
   readonly signal: AbortSignal;
 }
 
-type Route =
-  | { readonly service: 'sqs' | 'sfn'; readonly operation: string; readonly body: Record<string, unknown> }
-  | { readonly service: 'redshift'; readonly operation: string; readonly params: URLSearchParams };
+type JsonService = 'sqs' | 'sfn' | 'redshift-serverless';
+type QueryService = 'redshift' | 'ec2';
 
-const JSON_NAMESPACES: Readonly<Record<'sqs' | 'sfn', string>> = {
+// One variant per service, so a check of `service` narrows to the body or the params.
+type Route =
+  | {
+      [S in JsonService]: {
+        readonly service: S;
+        readonly operation: string;
+        readonly body: Record<string, unknown>;
+      };
+    }[JsonService]
+  | {
+      [S in QueryService]: {
+        readonly service: S;
+        readonly operation: string;
+        readonly params: URLSearchParams;
+      };
+    }[QueryService];
+
+const JSON_NAMESPACES: Readonly<Record<JsonService, string>> = {
   sqs: 'com.amazonaws.sqs',
   sfn: 'com.amazonaws.sfn',
+  'redshift-serverless': 'com.amazonaws.redshiftserverless',
 };
-const JSON_TARGETS: Readonly<Record<string, 'sqs' | 'sfn'>> = {
+const JSON_TARGETS: Readonly<Record<string, JsonService>> = {
   AmazonSQS: 'sqs',
   AWSStepFunctions: 'sfn',
+  RedshiftServerless: 'redshift-serverless',
+};
+// Redshift Serverless speaks AWS JSON 1.1; SQS and Step Functions 1.0.
+const JSON_VERSIONS: Readonly<Record<JsonService, '1.0' | '1.1'>> = {
+  sqs: '1.0',
+  sfn: '1.0',
+  'redshift-serverless': '1.1',
+};
+// Form-encoded services are told apart by the API version they send.
+const QUERY_VERSIONS: Readonly<Record<string, QueryService>> = {
+  '2012-12-01': 'redshift',
+  '2016-11-15': 'ec2',
 };
 const REDSHIFT_VERSION = '2012-12-01';
 // Far above any valid request (an SQS batch is at most 1 MiB), low enough to refuse a runaway client.
@@ -101,23 +136,27 @@ function routeOf(request: IncomingMessage, url: URL, body: string): Route {
   }
   const params = new URLSearchParams(request.method === 'GET' ? url.search : body);
   const action = params.get('Action');
-  if (action === null || params.get('Version') !== REDSHIFT_VERSION) {
+  const service = QUERY_VERSIONS[params.get('Version') ?? ''];
+  if (action === null || service === undefined) {
     throw new RouteError(
       action === null ? 'MissingAction' : 'InvalidAction',
-      `expected X-Amz-Target, or an awsQuery Action with Version=${REDSHIFT_VERSION}`,
+      `expected X-Amz-Target, or a query Action with Version=${Object.keys(QUERY_VERSIONS).join(' or ')}`,
       false,
     );
   }
-  return { service: 'redshift', operation: action, params };
+  return { service, operation: action, params };
 }
 
 /** The error each service sends for an injected fault, shaped as that service sends it. */
 function injectedError(service: ServiceName, kind: FaultKind): ApiError {
   switch (kind) {
     case FaultKind.Throttling:
-      // SQS throttles with RequestThrottled (403); awsQuery services with Throttling; JSON services ThrottlingException.
+      // SQS throttles with RequestThrottled (403); awsQuery services with Throttling; EC2 with
+      // RequestLimitExceeded (503); JSON services ThrottlingException.
       if (service === 'sqs') return sqsError('RequestThrottled', 'Request is throttled.');
       if (service === 'redshift') return new ApiError('Throttling', 'Rate exceeded');
+      if (service === 'ec2')
+        return new ApiError('RequestLimitExceeded', 'Request limit exceeded.', { statusCode: 503 });
       return new ApiError('ThrottlingException', 'Rate exceeded');
     case FaultKind.InvalidClusterSecurityGroupState:
       return new ApiError(
@@ -125,11 +164,35 @@ function injectedError(service: ServiceName, kind: FaultKind): ApiError {
         'The state of the cluster security group is not available.',
       );
     case FaultKind.ServiceUnavailable503:
+      if (service === 'ec2') {
+        return new ApiError('Unavailable', "The server is overloaded and can't handle the request.", {
+          statusCode: 503,
+        });
+      }
       return new ApiError('ServiceUnavailable', 'Service is unable to handle request.', {
         statusCode: 503,
         queryCode: service === 'sqs' ? 'ServiceUnavailable' : undefined,
       });
+    case FaultKind.AccessDenied:
+      // EC2 says UnauthorizedOperation; awsQuery services AccessDenied; JSON services AccessDeniedException.
+      if (service === 'ec2') {
+        return new ApiError('UnauthorizedOperation', 'You are not authorized to perform this operation.', {
+          statusCode: 403,
+        });
+      }
+      if (service === 'redshift') {
+        return new ApiError('AccessDenied', 'User is not authorized to perform this action.', {
+          statusCode: 403,
+        });
+      }
+      return new ApiError('AccessDeniedException', 'User is not authorized to perform this action.', {
+        statusCode: service === 'sfn' ? 400 : 403,
+        queryCode: service === 'sqs' ? 'AccessDenied' : undefined,
+      });
     default:
+      if (service === 'ec2') {
+        return new ApiError('InternalError', 'An internal error has occurred.', { statusCode: 500 });
+      }
       return new ApiError('InternalFailure', 'We encountered an internal error. Please try again.', {
         statusCode: 500,
         queryCode: service === 'sqs' ? 'InternalFailure' : undefined,
@@ -138,9 +201,9 @@ function injectedError(service: ServiceName, kind: FaultKind): ApiError {
 }
 
 function errorResponse(route: Route, error: ApiError, requestId: string): WireResponse {
-  return route.service === 'redshift'
-    ? queryErrorResponse(error, requestId)
-    : jsonErrorResponse(JSON_NAMESPACES[route.service], error, requestId);
+  if (route.service === 'redshift') return queryErrorResponse(error, requestId);
+  if (route.service === 'ec2') return ec2ErrorResponse(error, requestId);
+  return jsonErrorResponse(JSON_NAMESPACES[route.service], error, requestId, JSON_VERSIONS[route.service]);
 }
 
 function write(response: ServerResponse, wire: WireResponse): void {
@@ -195,6 +258,14 @@ async function answer(
         dependencies.redshift.handle(route.operation, route.params),
         requestId,
       );
+    } else if (route.service === 'ec2') {
+      wire = ec2Response(route.operation, dependencies.ec2.handle(route.operation, route.params), requestId);
+    } else if (route.service === 'redshift-serverless') {
+      wire = jsonResponse(
+        dependencies.redshiftServerless.handle(route.operation, route.body),
+        requestId,
+        '1.1',
+      );
     } else if (route.service === 'sqs') {
       const output = await dependencies.sqs.handle(route.operation, route.body, { signal, faults: decision });
       wire = jsonResponse(output, requestId);
@@ -238,7 +309,7 @@ async function onRequest(
   await answer(route, dependencies, signal, randomUUID(), response);
 }
 
-/** Creates the HTTP server that routes SQS and Step Functions (JSON 1.0), Redshift (awsQuery) and admin requests. */
+/** Creates the HTTP server that routes SQS and Step Functions (JSON 1.0), Redshift Serverless (JSON 1.1), Redshift (awsQuery), EC2 (ec2 query) and admin requests. */
 export function createEmulatorServer(dependencies: ServerDependencies): Server {
   const server = createServer((request, response) => {
     onRequest(request, response, dependencies).catch((error: unknown) => {

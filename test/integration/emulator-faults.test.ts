@@ -287,7 +287,14 @@ describe('admin endpoints', () => {
       clusterSecurityGroups: [{ name: 'g', description: 'd', cidrIps: [], ec2SecurityGroups: [] }],
     });
     expect(reset.status).toBe(200);
-    expect(afterReset.body).toEqual({ queues: [], clusterSecurityGroups: [] });
+    expect(afterReset.body).toEqual({
+      queues: [],
+      clusterSecurityGroups: [],
+      securityGroups: [],
+      clusters: [],
+      workgroups: [],
+      vpcByDefault: false,
+    });
     expect(stack.emulator.stats.calls).toEqual({});
   });
 
@@ -307,6 +314,8 @@ describe('admin endpoints', () => {
     expect(get.body).toMatchObject({ seed: 99, rules });
     expect(stack.emulator.faults.seed).toBe(99);
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ message: 'faults[0].service must be one of sqs, redshift, sfn' });
+    expect(bad.body).toEqual({
+      message: 'faults[0].service must be one of sqs, redshift, sfn, ec2, redshift-serverless',
+    });
   });
 });

@@ -318,7 +318,7 @@ describe('wire format', () => {
       ClusterSecurityGroupName: 'x&y',
       CIDRIP: '192.0.2.0/24',
     });
-    const unknownAction = await postQuery({ Action: 'DescribeClusters' });
+    const unknownAction = await postQuery({ Action: 'CreateCluster' });
 
     // Assess
     expect(answer.status).toBe(404);

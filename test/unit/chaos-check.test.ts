@@ -346,6 +346,7 @@ describe('formatChaosReport', () => {
         ServiceUnavailable503: 0,
         DropConnection: 0,
         InvalidClusterSecurityGroupState: 0,
+        AccessDenied: 0,
         Latency: 0,
         EntryFailure: 0,
       },

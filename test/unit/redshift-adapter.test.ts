@@ -1,6 +1,8 @@
 import {
   AuthorizeClusterSecurityGroupIngressCommand,
+  DescribeClusterSecurityGroupsCommand,
   RedshiftClient,
+  RedshiftServiceException,
   RevokeClusterSecurityGroupIngressCommand,
 } from '@aws-sdk/client-redshift';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -139,5 +141,60 @@ describe('createRedshiftIngress', () => {
     // Assess
     expect(error).toBeInstanceOf(TransientError);
     expect(error).toMatchObject({ code, message: expect.stringMatching(message), cause: sdkError });
+  });
+});
+
+describe('createRedshiftIngress on a VPC-by-default account', () => {
+  const vpcByDefault = () =>
+    new RedshiftServiceException({
+      name: 'InvalidParameterValue',
+      $fault: 'client',
+      message: 'VPC-by-Default customers cannot use cluster security groups',
+      $metadata: { httpStatusCode: 400 },
+    });
+
+  beforeEach(() => {
+    redshiftMock.reset();
+  });
+
+  it.each([
+    ['authorize', AuthorizeClusterSecurityGroupIngressCommand],
+    ['revoke', RevokeClusterSecurityGroupIngressCommand],
+  ] as const)(
+    'rejects %s with ClusterSecurityGroupsUnavailable, pointing to the VPC kind',
+    async (action, command) => {
+      // Prepare
+      redshiftMock.on(command).rejects(vpcByDefault());
+
+      // Act
+      const error = await failure(
+        ingress.apply({ action, rule: cidrRule, requestId: 'chg-1' }, createBatchScope()),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(RejectedError);
+      expect(error).toMatchObject({
+        code: 'ClusterSecurityGroupsUnavailable',
+        message: expect.stringMatching(/send a clusterIdentifier or workgroupName request instead/),
+      });
+    },
+  );
+
+  it('rejects listing the groups instead of failing every reconcile run as transient', async () => {
+    redshiftMock.on(DescribeClusterSecurityGroupsCommand).rejects(vpcByDefault());
+    const error = await failure(ingress.listGroups());
+    expect(error).toBeInstanceOf(RejectedError);
+    expect(error).toMatchObject({ code: 'ClusterSecurityGroupsUnavailable' });
+  });
+
+  it('still reads any other InvalidParameterValue as a refused parameter', async () => {
+    redshiftMock.on(AuthorizeClusterSecurityGroupIngressCommand).rejects(redshiftErrors.invalidParameter());
+    expect(
+      await failure(
+        ingress.apply({ action: 'authorize', rule: cidrRule, requestId: 'chg-1' }, createBatchScope()),
+      ),
+    ).toMatchObject({
+      code: 'InvalidParameterValue',
+    });
   });
 });
