@@ -43,7 +43,7 @@ export async function runResults(
 ): Promise<ExitCode> {
   const statuses = parseStatuses(options.status);
   const queueUrl = createQueueResolver(globals, io.env, io.cwd).require('results');
-  const sqs = createSqsClient(globals);
+  const sqs = createSqsClient(globals, io.env);
   const reader = createQueueReader(sqs, queueUrl, { visibilitySeconds: HOLD_SECONDS, signal: io.signal });
   const table: Outcome[] = [];
   let shown = 0;
