@@ -65,9 +65,9 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
     .description(
       `Validates requests with the checks the service runs, reports every invalid line (file:line: field: reason), sends the valid ones with SendMessageBatch and, with --wait, waits for their outcomes and prints a summary.
 
-Input (a file, or - for stdin): a plain list (one IPv4 address or CIDR per line, "# comment" becomes the reason; needs --group), CSV with a header (columns: ${CSV_HEADER_HELP}), or NDJSON request bodies. Flags fill what a line leaves out; a line's own values win. Request ids are <prefix>-<line number> unless a line names its own.`,
+Input (a file, or - for stdin): a plain list (one IPv4 address or CIDR per line, "# comment" becomes the reason; needs --group), CSV with a header (columns: ${CSV_HEADER_HELP}; tab-separated when the file ends in .tsv or its header holds tabs and no commas), or NDJSON request bodies. Flags fill what a line leaves out; a line's own values win. Request ids are <prefix>-<line number> unless a line names its own.`,
     )
-    .argument('[file]', 'requests to send: list, CSV or NDJSON; - reads stdin')
+    .argument('[file]', 'requests to send: list, CSV, TSV or NDJSON; - reads stdin')
     .option('--group <name>', 'cluster security group')
     .option('--cidr <cidr>', 'IPv4 address or CIDR to allow (single request)')
     .option('--ec2-group <name>', 'EC2 security group to allow, with --owner (single request)')
