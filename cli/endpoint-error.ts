@@ -35,12 +35,13 @@ export function describeEndpointFailure(error: unknown, where?: string): string 
     const reason = aws.code ?? aws.name;
     return `cannot reach ${target} (${reason}): ${FIX}`;
   }
+  // An AWS service's errors carry $fault; a body the SDK could not parse (an HTML page) does not, and an
+  // answer without an error code becomes the SDK's "UnknownError".
   const unreadable =
-    '$response' in (error as object) ||
+    aws.$fault === undefined ||
     /Deserialization error|hidden field|UnknownError/.test(aws.message) ||
     aws.name === 'Unknown' ||
-    aws.name === 'UnknownError' ||
-    aws.name === 'SyntaxError';
+    aws.name === 'UnknownError';
   if (!unreadable) return undefined;
   return `${target} answered HTTP ${status}, but not as an AWS service does (is it an AWS endpoint?): ${FIX}`;
 }
