@@ -2,6 +2,7 @@ import { formatOutcome, formatReport } from '../../local/format.js';
 import { type Outcome, Status } from '../../src/domain/outcome.js';
 import { createSqsClient } from '../clients.js';
 import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
+import { describeEndpointFailure, EndpointError } from '../endpoint-error.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { outcomeCells } from '../io/outcome-cells.js';
@@ -50,10 +51,15 @@ export async function runResults(
   let undeleted = 0;
   try {
     while (!io.signal.aborted && (options.max === undefined || shown < options.max)) {
-      const messages = await reader.receive({
-        waitSeconds: options.follow ? FOLLOW_WAIT_SECONDS : DRAIN_WAIT_SECONDS,
-        ...(options.max !== undefined && { max: options.max - shown }),
-      });
+      const messages = await reader
+        .receive({
+          waitSeconds: options.follow ? FOLLOW_WAIT_SECONDS : DRAIN_WAIT_SECONDS,
+          ...(options.max !== undefined && { max: options.max - shown }),
+        })
+        .catch((error: unknown) => {
+          const failure = describeEndpointFailure(error, queueUrl);
+          throw failure === undefined ? error : new EndpointError(failure, { cause: error });
+        });
       if (messages.length === 0) {
         if (options.follow) continue;
         break;

@@ -205,6 +205,8 @@ export function exited(
   child.stdin.end();
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, stdout, stderr, status: shellStatus(code, signal) }));
+    child.once('close', (code, signal) =>
+      resolve({ code, stdout, stderr, status: shellStatus(code, signal) }),
+    );
   });
 }
