@@ -2,7 +2,8 @@
  * The known name a mistyped one most likely meant: the same name in another case (`cidrIP` for
  * `cidrIp`), else the closest by edit distance (insertions, deletions, substitutions and swaps of two
  * neighbours), when close enough to be a typo rather than another word: at most one edit for names of
- * up to four characters, two up to eight, three beyond. Ties go to the earlier known name.
+ * up to four characters, two up to eight, beyond that three or a quarter of the length (a long name
+ * missing its last word, `clusterSecurityGroup`). Ties go to the earlier known name.
  *
  * @returns the known name, or undefined when none is close
  */
@@ -11,7 +12,7 @@ export function nearestKnown(name: string, known: Iterable<string>): string | un
   const lower = name.toLowerCase();
   const sameLetters = candidates.find((candidate) => candidate.toLowerCase() === lower);
   if (sameLetters !== undefined) return sameLetters;
-  const limit = name.length <= 4 ? 1 : name.length <= 8 ? 2 : 3;
+  const limit = name.length <= 4 ? 1 : name.length <= 8 ? 2 : Math.max(3, Math.floor(name.length / 4));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as runCliInProcess } from '../../cli/main.js';
 import { type Emulator, startEmulator } from '../../local/emulator/index.js';
 import { ensureQueues, type LocalQueues } from '../../local/stack.js';
 import {
@@ -552,5 +553,58 @@ describe('Ctrl-C, timeouts and conveniences of submit (spawned, against the emul
     expect(apply.stderr).toBe(
       'error: reconcile --apply: name the document to apply with --desired-state FILE or DESIRED_STATE_PATH; the default examples/desired-state.yaml holds example ranges meant for the local stack\n',
     );
+  });
+});
+
+describe('submit --wait on a terminal (in process, stderr a terminal)', () => {
+  it('shows the wait line from the start, for one request, before any outcome', async () => {
+    // Prepare: an emulator with no service, so no outcome ever comes.
+    const emulator = await startEmulator({ port: 0 });
+    const sqs = new SQSClient({
+      endpoint: emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const queues = await ensureQueues(sqs, { prefix: 'tty-wait' });
+    let err = '';
+    let out = '';
+    const io = {
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { isTTY: true, write: (text: string) => (err += text) },
+      stdin: (async function* () {})(),
+      env: cleanEnv(home),
+      cwd: ROOT,
+      signal: new AbortController().signal,
+    };
+    try {
+      // Act
+      const code = await runCliInProcess(
+        [
+          'submit',
+          '--endpoint',
+          emulator.url,
+          '--queue-url',
+          queues.requests.url,
+          '--results-url',
+          queues.results.url,
+          '--group',
+          'analytics-prod',
+          '--cidr',
+          '10.8.0.0/16',
+          '--wait',
+          '--timeout',
+          '1s',
+        ],
+        io,
+      );
+
+      // Assess
+      expect(code).toBe(4);
+      expect(err).toMatch(/^\rwaiting for 1 outcome: 0 in, 0s elapsed, 1s left/);
+      expect(out).toContain('Timed out after 1s');
+    } finally {
+      sqs.destroy();
+      await emulator.close();
+    }
   });
 });
