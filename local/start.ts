@@ -68,15 +68,25 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 let run: LocalRun | undefined;
+let stopRequested = false;
 let stopping = false;
-/** Stops once, whether asked by Ctrl-C, SIGTERM or a closed output; a second Ctrl-C exits at once. */
+/**
+ * Stops once, whether asked by Ctrl-C, SIGTERM or a closed output. Under `npm start` one Ctrl-C can
+ * arrive twice (from the terminal, and relayed by tsx), so a repeat is not taken as "exit at once";
+ * while still starting, the stop waits for the start, unless asked again (a start that hangs).
+ */
 async function stop(): Promise<void> {
+  if (run === undefined) {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    return;
+  }
   if (stopping) return;
   stopping = true;
-  await run?.stop();
+  await run.stop();
   process.exit(0);
 }
-process.on('SIGINT', () => (stopping ? process.exit(130) : void stop()));
+process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 
 try {
@@ -95,10 +105,7 @@ try {
   });
   run = started;
   // Ctrl-C while starting: stop what started, now that it can be stopped.
-  if (stopping) {
-    stopping = false;
-    await stop();
-  }
+  if (stopRequested) await stop();
 } catch (error) {
   // An invalid desired state (DESIRED_STATE_PATH), a taken port or options that disagree stop the
   // start with their one message, as `osls package` stops on a bad document: a stack would hide it.
