@@ -248,7 +248,7 @@ ${EXIT_CODES_HELP}`,
     .command('local')
     .summary('run the whole service on this machine (what npm start runs)')
     .description(
-      'Runs the embedded AWS emulator on 127.0.0.1 (or uses --endpoint), the queues, demo groups and the real handlers; submits examples/requests/*.json and prints each outcome. Ctrl-C stops it.',
+      'Runs the embedded AWS emulator on 127.0.0.1 (or uses --endpoint), the queues, demo groups and the real handlers; submits examples/requests/*.json and prints each outcome. Ctrl-C stops it. Without --port, an AWS_ENDPOINT_URL of the shell is used instead of the emulator (and said so); with --port it is refused, as is --port with --endpoint.',
     )
     .addOption(
       integerOption('--port <port>', 'port of the embedded emulator (0: any free port)').default(4566),
