@@ -75,10 +75,30 @@ export async function runBench(options: RunBenchOptions): Promise<string> {
 const isMain =
   process.argv[1] !== undefined && resolve(process.argv[1]) === new URL(import.meta.url).pathname;
 if (isMain) {
-  const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
-    strict: true,
-  });
+  const usage = `Usage: npm run bench -- [--quick] [--out FILE]
+
+Measures cold start, throughput, CPU and memory of the handlers and writes the report into a markdown file.
+  --quick       tiny sizes: every path runs, in seconds; the figures mean nothing
+  --out FILE    the report's file (default: docs/benchmarks.md; with --quick, a file in the temporary folder)
+  -h, --help    print this help`;
+  let values: { quick?: boolean; out?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
   const quick = values.quick ?? false;
   // A quick run's figures mean nothing: it never replaces the published ones unless told to.
   const out = resolve(

@@ -3,16 +3,58 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { sdkLogger } from '../src/adapters/sdk-logger.js';
 import type { GlobalOptions } from './context.js';
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The region LocalStack's `awslocal` assumes, used against a loopback endpoint when none is configured. */
+export const LOCAL_REGION = 'us-east-1';
+/** The dummy key LocalStack's `awslocal` sends; the embedded emulator accepts any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+/** Whether a URL names this machine (localhost, 127.0.0.0/8, ::1): an emulator, never an AWS account. */
+export function isLoopbackUrl(url: string | undefined): boolean {
+  if (url === undefined || !URL.canParse(url)) return false;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
+}
+
+/**
+ * Where the calls of this invocation go: the endpoint the flags or the SDK's variables name, else the
+ * queue URLs (the SQS client sends to a queue URL's host).
+ */
+export function targetUrls(options: GlobalOptions, env: Env): string[] {
+  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
+  if (endpoint !== undefined && endpoint !== '') return [endpoint];
+  return [
+    options.queueUrl ?? env.REQUESTS_QUEUE_URL,
+    options.resultsUrl ?? env.RESULTS_QUEUE_URL,
+    options.dlqUrl ?? env.REQUESTS_DLQ_URL,
+  ].filter((url): url is string => url !== undefined && url !== '');
+}
+
 /**
  * The client settings the flags give; what they leave out the SDK resolves as usual
  * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, AWS_REGION, AWS_PROFILE, the shared config files).
+ * Against a loopback endpoint with no region or credentials configured, the region and dummy
+ * credentials LocalStack's `awslocal` assumes fill in, so the local stack needs no AWS setup.
  * Constructing a client reads no credentials and makes no call.
  */
-function clientConfig(options: GlobalOptions): { endpoint?: string; region?: string; profile?: string } {
+function clientConfig(
+  options: GlobalOptions,
+  env: Env,
+): { endpoint?: string; region?: string; profile?: string; credentials?: typeof LOCAL_CREDENTIALS } {
+  const urls = targetUrls(options, env);
+  const local = urls.length > 0 && urls.every(isLoopbackUrl);
+  const region =
+    options.region ?? (local && !env.AWS_REGION && !env.AWS_DEFAULT_REGION ? LOCAL_REGION : undefined);
+  const credentialsGiven =
+    options.profile !== undefined || Boolean(env.AWS_ACCESS_KEY_ID) || Boolean(env.AWS_PROFILE);
   return {
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
-    ...(options.region !== undefined && { region: options.region }),
+    ...(region !== undefined && { region }),
     ...(options.profile !== undefined && { profile: options.profile }),
+    ...(local && !credentialsGiven && { credentials: LOCAL_CREDENTIALS }),
   };
 }
 
@@ -25,13 +67,16 @@ const sqsLogger = sdkLogger((warning) => {
   if (!warning.startsWith('QueueUrl=')) console.warn(warning);
 });
 
-/** Creates the SQS client of one invocation from `--endpoint`, `--region` and `--profile`. */
-export function createSqsClient(options: GlobalOptions): SQSClient {
-  return new SQSClient({ ...clientConfig(options), logger: sqsLogger });
+/** Creates the SQS client of one invocation from `--endpoint`, `--region`, `--profile` and the environment. */
+export function createSqsClient(options: GlobalOptions, env: Env = process.env): SQSClient {
+  return new SQSClient({ ...clientConfig(options, env), logger: sqsLogger });
 }
 
 /** Creates the Redshift client, loading its SDK only for the commands that need it. */
-export async function createRedshiftClient(options: GlobalOptions): Promise<RedshiftClient> {
+export async function createRedshiftClient(
+  options: GlobalOptions,
+  env: Env = process.env,
+): Promise<RedshiftClient> {
   const { RedshiftClient } = await import('@aws-sdk/client-redshift');
-  return new RedshiftClient(clientConfig(options));
+  return new RedshiftClient(clientConfig(options, env));
 }

@@ -4,7 +4,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { asAwsError } from '../src/adapters/aws-error.js';
 import type { CliIo, GlobalOptions } from './context.js';
 import { writeLine } from './context.js';
+import { DEFAULT_DESIRED_STATE } from './default-desired-state.js';
 import { parseDuration } from './duration.js';
+import { describeEndpointFailure } from './endpoint-error.js';
 import { CliError } from './errors.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 import { CSV_HEADER_HELP, InputFormat } from './io/read-requests.js';
@@ -63,9 +65,9 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
     .description(
       `Validates requests with the checks the service runs, reports every invalid line (file:line: field: reason), sends the valid ones with SendMessageBatch and, with --wait, waits for their outcomes and prints a summary.
 
-Input (a file, or - for stdin): a plain list (one IPv4 address or CIDR per line, "# comment" becomes the reason; needs --group), CSV with a header (columns: ${CSV_HEADER_HELP}), or NDJSON request bodies. Flags fill what a line leaves out; a line's own values win. Request ids are <prefix>-<line number> unless a line names its own.`,
+Input (a file, or - for stdin): a plain list (one IPv4 address or CIDR per line, "# comment" becomes the reason; needs --group), CSV with a header (columns: ${CSV_HEADER_HELP}; tab-separated when the file ends in .tsv or its header holds tabs and no commas), or NDJSON request bodies. Flags fill what a line leaves out; a line's own values win. Request ids are <prefix>-<line number> unless a line names its own.`,
     )
-    .argument('[file]', 'requests to send: list, CSV or NDJSON; - reads stdin')
+    .argument('[file]', 'requests to send: list, CSV, TSV or NDJSON; - reads stdin')
     .option('--group <name>', 'cluster security group')
     .option('--cidr <cidr>', 'IPv4 address or CIDR to allow (single request)')
     .option('--ec2-group <name>', 'EC2 security group to allow, with --owner (single request)')
@@ -83,7 +85,11 @@ Input (a file, or - for stdin): a plain list (one IPv4 address or CIDR per line,
         .choices(Object.values(InputFormat))
         .default(InputFormat.auto),
     )
-    .option('--wait', 'wait for the outcomes (matched by request id) and print a summary')
+    .option(
+      '--wait',
+      'wait for the outcomes (matched by the SQS message id of each request sent) and print a summary',
+    )
+    .option('--dry-run', 'validate and print what would be sent; send nothing')
     .addOption(durationOption('--timeout <duration>', 'how long --wait waits (60s, 5m)', '60s'))
     .option('--json', 'print one JSON summary instead of text')
     .addHelpText(
@@ -93,6 +99,7 @@ Examples:
   redshift-ingress submit --group analytics-prod --cidr 203.0.113.0/24 --ticket CHG-1042 --wait
   redshift-ingress submit offices.txt --group analytics-prod --reason "office onboarding" --wait --timeout 5m
   redshift-ingress dlq show --json | redshift-ingress submit -
+  redshift-ingress submit offices.csv --dry-run
 ${EXIT_CODES_HELP}`,
     )
     .action(
@@ -132,7 +139,7 @@ ${EXIT_CODES_HELP}`,
     command
       .option(
         '--desired-state <file>',
-        'desired-state document (default: DESIRED_STATE_PATH or desired-state.yaml)',
+        `desired-state document (default: DESIRED_STATE_PATH or ${DEFAULT_DESIRED_STATE})`,
       )
       .option('--max-prune <n>', 'most revokes one run may enqueue (default: MAX_PRUNE_PER_RUN or 5)')
       .option(
@@ -241,7 +248,7 @@ ${EXIT_CODES_HELP}`,
     .command('local')
     .summary('run the whole service on this machine (what npm start runs)')
     .description(
-      'Runs the embedded AWS emulator on 127.0.0.1 (or uses --endpoint), the queues, demo groups and the real handlers; submits examples/requests/*.json and prints each outcome. Ctrl-C stops it.',
+      'Runs the embedded AWS emulator on 127.0.0.1 (or uses --endpoint), the queues, demo groups and the real handlers; submits examples/requests/*.json and prints each outcome. Ctrl-C stops it. Without --port, an AWS_ENDPOINT_URL of the shell is used instead of the emulator (and said so); with --port it is refused, as is --port with --endpoint.',
     )
     .addOption(
       integerOption('--port <port>', 'port of the embedded emulator (0: any free port)').default(4566),
@@ -262,9 +269,11 @@ ${EXIT_CODES_HELP}`,
       `\nExamples:\n  redshift-ingress local --port 4566\n  redshift-ingress local --no-outcomes   # then, in another terminal: submit ... --wait\n${EXIT_CODES_HELP}`,
     )
     .action(
-      run(async (globals, options) => {
+      run(async (globals, options, command: Command) => {
         const { runLocalCommand } = await import('./commands/local.js');
-        return runLocalCommand(options, globals, io);
+        // --port given on the command line, not its default: it then asks for the embedded emulator.
+        const portGiven = command.getOptionValueSource('port') === 'cli';
+        return runLocalCommand({ ...options, portGiven }, globals, io);
       }),
     );
 
@@ -297,15 +306,19 @@ function reportError(error: unknown, io: CliIo): number {
     return error.exitCode;
   }
   const aws = asAwsError(error);
-  const network = aws.$metadata?.httpStatusCode === undefined && aws.code !== undefined;
+  // Node names the address it could not reach (connect ECONNREFUSED 127.0.0.1:4566).
+  const address = /\b(\S+:\d+)\s*$/.exec(aws.message)?.[1];
+  const endpointFailure = describeEndpointFailure(error, address);
+  if (endpointFailure !== undefined) {
+    writeLine(io.stderr, `error: ${endpointFailure}`);
+    return ExitCode.awsError;
+  }
   const hint = /region is missing/i.test(aws.message)
     ? ' (pass --region or set AWS_REGION)'
     : /credential/i.test(aws.message)
       ? ' (pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID)'
-      : network
-        ? ' (is the endpoint reachable? --endpoint, AWS_ENDPOINT_URL, or the queue URL names it)'
-        : '';
-  const kind = network ? 'network error: ' : aws.name === 'Error' ? '' : `${aws.name}: `;
+      : '';
+  const kind = aws.name === 'Error' ? '' : `${aws.name}: `;
   writeLine(io.stderr, `error: ${kind}${aws.message}${hint}`);
   return ExitCode.awsError;
 }

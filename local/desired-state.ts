@@ -10,7 +10,10 @@ export interface CompiledDesiredState {
   readonly source: string;
   /** The compiled JSON, in a directory of its own under the system's temporary directory. */
   readonly path: string;
-  /** Deletes the compiled JSON and its directory; later calls do nothing. */
+  /**
+   * Deletes the compiled JSON and its directory; later calls do nothing. Runs by itself when the
+   * process exits first (a closed pipe, a second Ctrl-C), so no compiled file is left behind.
+   */
   remove(): void;
 }
 
@@ -35,9 +38,11 @@ export function compileDesiredStateFile(source: string): CompiledDesiredState {
   const directory = mkdtempSync(join(tmpdir(), 'redshift-ingress-desired-state-'));
   const path = join(directory, 'desired-state.json');
   writeFileSync(path, json);
-  return {
-    source,
-    path,
-    remove: () => rmSync(directory, { recursive: true, force: true }),
+  const remove = (): void => {
+    process.off('exit', remove);
+    rmSync(directory, { recursive: true, force: true });
   };
+  // 'exit' listeners run on process.exit() and a natural end, not on a signal's default action.
+  process.on('exit', remove);
+  return { source, path, remove };
 }

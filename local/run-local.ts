@@ -5,6 +5,8 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
+import { isLoopbackUrl, LOCAL_REGION } from '../cli/clients.js';
+import { defaultDesiredStatePath } from '../cli/default-desired-state.js';
 import { type Outcome, outcomeSchema } from '../src/domain/outcome-schema.js';
 import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
 import { formatOutcome, formatReport } from './format.js';
@@ -36,6 +38,51 @@ export interface LocalRun {
 
 const root = join(import.meta.dirname, '..');
 
+/** A start-up option or variable that cannot work as given, explained in one message. */
+export class LocalStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalStartError';
+  }
+}
+
+/** The flags and the variable that choose between the embedded emulator and another endpoint. */
+export interface EndpointChoice {
+  /** `--endpoint`. */
+  readonly endpoint?: string;
+  /** `--port`, when given on the command line. */
+  readonly port?: number;
+  /** AWS_ENDPOINT_URL of the shell. */
+  readonly envEndpoint?: string;
+}
+
+/**
+ * Chooses where the local service runs: `--endpoint`, else the embedded emulator when `--port` is
+ * given, else AWS_ENDPOINT_URL when the shell sets it (with a note saying so), else the emulator on 4566.
+ *
+ * @throws LocalStartError when `--port` and an endpoint (flag or AWS_ENDPOINT_URL) disagree: the
+ *   variable must not silently override the port asked for, nor the port an endpoint given by name
+ */
+export function chooseEndpoint(choice: EndpointChoice): { endpoint?: string; port: number; note?: string } {
+  const envEndpoint = choice.envEndpoint?.trim() || undefined;
+  if (choice.endpoint !== undefined && choice.port !== undefined)
+    throw new LocalStartError(
+      `--port ${choice.port} is the embedded emulator's port and --endpoint ${choice.endpoint} replaces the emulator: give one of them`,
+    );
+  if (choice.endpoint !== undefined) return { endpoint: choice.endpoint, port: 4566 };
+  if (choice.port !== undefined && envEndpoint !== undefined)
+    throw new LocalStartError(
+      `--port ${choice.port} asks for the embedded emulator, but AWS_ENDPOINT_URL=${envEndpoint} in the environment names another endpoint: unset AWS_ENDPOINT_URL to run the emulator, or pass --endpoint ${envEndpoint} (without --port) to use that endpoint`,
+    );
+  if (envEndpoint !== undefined)
+    return {
+      endpoint: envEndpoint,
+      port: 4566,
+      note: `note: using AWS_ENDPOINT_URL=${envEndpoint} instead of the embedded emulator (unset it, or pass --port, to run the emulator)`,
+    };
+  return { port: choice.port ?? 4566 };
+}
+
 /**
  * Runs the whole service on this machine: starts the embedded emulator (or uses the endpoint),
  * creates the queues and demo groups, runs the real handlers, submits the example requests and
@@ -51,7 +98,7 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
       RETRY_BASE_SECONDS: process.env.RETRY_BASE_SECONDS ?? '2',
       RETRY_MAX_SECONDS: process.env.RETRY_MAX_SECONDS ?? '30',
       // The user's document (YAML or JSON); startLocalService compiles it to JSON for the handler.
-      DESIRED_STATE_PATH: process.env.DESIRED_STATE_PATH ?? join(root, 'examples', 'desired-state.yaml'),
+      DESIRED_STATE_PATH: process.env.DESIRED_STATE_PATH?.trim() || defaultDesiredStatePath(),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     },
     eventSource: {
@@ -72,13 +119,11 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
   groups:         analytics-prod, analytics-dev (ALLOWED_GROUPS=${process.env.ALLOWED_GROUPS})
   desired state:  ${service.desiredState ? `${service.desiredState.source} (compiled to ${service.desiredState.path})` : 'none'}
 
-Send a request (another terminal):
-  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 aws --endpoint-url ${service.endpoint} sqs send-message --queue-url ${requests.url} --message-body '{"version":1,"clusterSecurityGroupName":"analytics-prod","cidrIp":"198.51.100.0/24"}'
-  or: npx redshift-ingress submit --endpoint ${service.endpoint} --queue-url ${requests.url} --group analytics-prod --cidr 198.51.100.0/24
+${sendCommands(service)}
 
 ${
   options.printOutcomes === false
-    ? `Outcomes are left on the results queue: redshift-ingress results --follow --endpoint ${service.endpoint} --results-url ${results.url}
+    ? `Outcomes are left on the results queue: npx redshift-ingress results --follow --endpoint ${service.endpoint} --results-url ${results.url}
 (Ctrl-C to stop)`
     : 'Outcomes (Ctrl-C to stop):'
 }`);
@@ -151,4 +196,26 @@ ${
       return stopped;
     },
   };
+}
+
+/**
+ * The banner's commands to send a request, as they work pasted into a clean shell: the aws command
+ * names its region (aws-cli v1 does not read AWS_REGION) and, for a loopback endpoint, the dummy
+ * credentials LocalStack's `awslocal` uses; the tool needs neither against a loopback endpoint.
+ */
+export function sendCommands(service: Pick<LocalService, 'endpoint' | 'queues'>): string {
+  const { endpoint } = service;
+  const queueUrl = service.queues.requests.url;
+  const local = isLoopbackUrl(endpoint);
+  const credentials = local ? 'AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test ' : '';
+  // The service's region, which startLocalService sets for the handlers.
+  const region = process.env.AWS_REGION ?? LOCAL_REGION;
+  const body = JSON.stringify({
+    version: 1,
+    clusterSecurityGroupName: 'analytics-prod',
+    cidrIp: '198.51.100.0/24',
+  });
+  return `Send a request (another terminal, in this folder):
+  npx redshift-ingress submit --endpoint ${endpoint} --queue-url ${queueUrl} --group analytics-prod --cidr 198.51.100.0/24
+  or: ${credentials}aws --region ${region} --endpoint-url ${endpoint} sqs send-message --queue-url ${queueUrl} --message-body '${body}'`;
 }

@@ -70,6 +70,21 @@ export interface LocalService {
 
 let instance = 0;
 
+/** The embedded emulator's port is taken: said in one line, with the two ways out. */
+export class PortInUseError extends Error {
+  /** The port asked for. */
+  readonly port: number;
+
+  constructor(port: number, options?: ErrorOptions) {
+    super(
+      `port ${port} on 127.0.0.1 is already in use${port === 4566 ? ' (LocalStack listens on 4566 too)' : ''}: pass --port 0 to run the embedded emulator on any free port, or --endpoint http://127.0.0.1:${port} to use what listens there`,
+      options,
+    );
+    this.name = 'PortInUseError';
+    this.port = port;
+  }
+}
+
 /**
  * Starts the whole service on one machine: the emulator (unless an endpoint is given), the queues
  * and groups, and the real handler modules driven as Lambda's event source and schedule drive them.
@@ -78,6 +93,7 @@ let instance = 0;
  * environment first and imports fresh module instances, exactly as a cold start does.
  *
  * @throws DesiredStateError when DESIRED_STATE_PATH names an invalid document, before anything runs
+ * @throws PortInUseError when the embedded emulator's port is taken
  */
 export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
@@ -104,6 +120,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         });
   } catch (error) {
     releaseDesiredState();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError(options.port ?? 4566, { cause: error });
     throw error;
   }
   const endpoint = options.endpoint ?? (emulator as Emulator).url;

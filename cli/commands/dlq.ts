@@ -29,7 +29,7 @@ export async function runDlqCount(
   io: CliIo,
 ): Promise<ExitCode> {
   const queueUrl = createQueueResolver(globals, io.env, io.cwd).require('dlq');
-  const sqs = createSqsClient(globals);
+  const sqs = createSqsClient(globals, io.env);
   try {
     const { Attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({
@@ -70,7 +70,7 @@ export async function runDlqShow(
   io: CliIo,
 ): Promise<ExitCode> {
   const queueUrl = createQueueResolver(globals, io.env, io.cwd).require('dlq');
-  const sqs = createSqsClient(globals);
+  const sqs = createSqsClient(globals, io.env);
   const reader = createQueueReader(sqs, queueUrl, { visibilitySeconds: 60, signal: io.signal });
   let shown = 0;
   try {
@@ -115,7 +115,7 @@ export async function runDlqRedrive(
   const queues = createQueueResolver(globals, io.env, io.cwd);
   const dlqUrl = queues.require('dlq');
   const destinationUrl = queues.find('requests');
-  const sqs = createSqsClient(globals);
+  const sqs = createSqsClient(globals, io.env);
   let result: RedriveResult;
   try {
     result = await redrive(sqs, {

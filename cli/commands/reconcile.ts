@@ -9,8 +9,9 @@ import { type DesiredState, DesiredStateError } from '../../src/domain/desired-s
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 import { hasDrift, planReconciliation } from '../../src/domain/reconcile-plan.js';
-import { createRedshiftClient, createSqsClient } from '../clients.js';
+import { createRedshiftClient, createSqsClient, isLoopbackUrl, targetUrls } from '../clients.js';
 import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
+import { DEFAULT_DESIRED_STATE, defaultDesiredStatePath } from '../default-desired-state.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatPlan } from '../io/format-plan.js';
@@ -36,15 +37,24 @@ export async function runReconcile(
   globals: GlobalOptions,
   io: CliIo,
 ): Promise<ExitCode> {
-  const source = options.desiredState ?? io.env.DESIRED_STATE_PATH ?? 'desired-state.yaml';
-  const desired = await readDesiredState(source, io);
+  const given = options.desiredState ?? (io.env.DESIRED_STATE_PATH?.trim() || undefined);
+  const targets = targetUrls(globals, io.env);
+  const local = targets.length > 0 && targets.every(isLoopbackUrl);
+  if (given === undefined && options.apply && !local) {
+    // The example's ranges are for the local stack; applying them to an account must be asked for by name.
+    throw new UsageError(
+      `reconcile --apply: name the document to apply with --desired-state FILE or DESIRED_STATE_PATH; the default ${DEFAULT_DESIRED_STATE} holds example ranges meant for the local stack`,
+    );
+  }
+  const source = given ?? DEFAULT_DESIRED_STATE;
+  const desired = await readDesiredState(given ?? defaultDesiredStatePath(), io, source);
   const config = reconcileConfig(options, io.env);
   const queues = createQueueResolver(globals, io.env, io.cwd);
   const requestsUrl = options.apply ? queues.require('requests') : undefined;
   const resultsUrl = options.apply ? queues.find('results') : undefined;
 
-  const redshiftClient = await createRedshiftClient(globals);
-  const sqs = createSqsClient(globals);
+  const redshiftClient = await createRedshiftClient(globals, io.env);
+  const sqs = createSqsClient(globals, io.env);
   try {
     // One listing serves both the drift verdict and the run, so they cannot disagree.
     const current = await createRedshiftIngress(redshiftClient).listGroups();
@@ -74,10 +84,10 @@ export async function runReconcile(
   }
 }
 
-async function readDesiredState(source: string, io: CliIo): Promise<DesiredState> {
+async function readDesiredState(path: string, io: CliIo, source: string): Promise<DesiredState> {
   let text: string;
   try {
-    text = await readFile(resolve(io.cwd, source), 'utf8');
+    text = await readFile(resolve(io.cwd, path), 'utf8');
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;

@@ -2,6 +2,7 @@ import { formatOutcome, formatReport } from '../../local/format.js';
 import { type Outcome, Status } from '../../src/domain/outcome.js';
 import { createSqsClient } from '../clients.js';
 import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
+import { describeEndpointFailure, EndpointError } from '../endpoint-error.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { outcomeCells } from '../io/outcome-cells.js';
@@ -43,17 +44,22 @@ export async function runResults(
 ): Promise<ExitCode> {
   const statuses = parseStatuses(options.status);
   const queueUrl = createQueueResolver(globals, io.env, io.cwd).require('results');
-  const sqs = createSqsClient(globals);
+  const sqs = createSqsClient(globals, io.env);
   const reader = createQueueReader(sqs, queueUrl, { visibilitySeconds: HOLD_SECONDS, signal: io.signal });
   const table: Outcome[] = [];
   let shown = 0;
   let undeleted = 0;
   try {
     while (!io.signal.aborted && (options.max === undefined || shown < options.max)) {
-      const messages = await reader.receive({
-        waitSeconds: options.follow ? FOLLOW_WAIT_SECONDS : DRAIN_WAIT_SECONDS,
-        ...(options.max !== undefined && { max: options.max - shown }),
-      });
+      const messages = await reader
+        .receive({
+          waitSeconds: options.follow ? FOLLOW_WAIT_SECONDS : DRAIN_WAIT_SECONDS,
+          ...(options.max !== undefined && { max: options.max - shown }),
+        })
+        .catch((error: unknown) => {
+          const failure = describeEndpointFailure(error, queueUrl);
+          throw failure === undefined ? error : new EndpointError(failure, { cause: error });
+        });
       if (messages.length === 0) {
         if (options.follow) continue;
         break;

@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { createQueuePublisher } from '../../src/adapters/sqs.js';
-import type { OutgoingMessage } from '../../src/app/ports.js';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { isSuccess } from '../../src/domain/outcome.js';
-import type { Approval, Problem } from '../../src/domain/request.js';
+import { type Approval, describeTarget, type Problem, type RequestBody } from '../../src/domain/request.js';
 import { createSqsClient } from '../clients.js';
 import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
 import { formatDuration } from '../duration.js';
@@ -11,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode, worstExitCode } from '../exit-codes.js';
 import { countStatuses, formatCounts, outcomeCells } from '../io/outcome-cells.js';
 import { plural } from '../io/plural.js';
-import { createProgress } from '../io/progress.js';
+import { createProgress, createWaitProgress } from '../io/progress.js';
 import { readInput } from '../io/read-input.js';
 import {
   type InputFormat,
@@ -24,6 +23,7 @@ import {
 } from '../io/read-requests.js';
 import { formatTable } from '../io/table.js';
 import { createQueueResolver } from '../queues.js';
+import { type MessageToSend, sendMessages } from '../sqs/send-messages.js';
 import { type WaitResult, waitForOutcomes } from '../sqs/wait-for-outcomes.js';
 
 /** Options of `submit`. */
@@ -42,12 +42,11 @@ export interface SubmitOptions {
   readonly requestIdPrefix?: string;
   readonly format: InputFormat;
   readonly wait?: boolean;
+  /** Validate and report, send nothing. */
+  readonly dryRun?: boolean;
   readonly timeout: number;
   readonly json?: boolean;
 }
-
-/** Requests sent per publish call: small enough for a smooth progress bar, large enough to keep 4 batches in flight. */
-const SEND_SLICE = 100;
 
 /** Flag names of the request fields, so a single request's problems name what the person typed. */
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
@@ -73,8 +72,11 @@ export async function runSubmit(
   globals: GlobalOptions,
   io: CliIo,
 ): Promise<ExitCode> {
+  if (options.dryRun && options.wait)
+    throw new UsageError('--dry-run: sends nothing, so there is nothing to --wait for');
   const queues = createQueueResolver(globals, io.env, io.cwd);
-  const queueUrl = queues.require('requests');
+  // A dry run sends nothing, so it needs no queue; it names the queue when one is configured.
+  const queueUrl = options.dryRun ? queues.find('requests') : queues.require('requests');
   const resultsUrl = options.wait ? queues.require('results') : undefined;
   const defaults = requestDefaults(options, io);
 
@@ -92,24 +94,26 @@ export async function runSubmit(
     );
   }
 
-  const sqs = createSqsClient(globals);
+  const invalidNote =
+    input.invalid.length > 0 ? `; ${plural(input.invalid.length, 'invalid line')} skipped` : '';
+  if (options.dryRun || queueUrl === undefined) return reportDryRun(io, input, queueUrl, options.json);
+
+  const sqs = createSqsClient(globals, io.env);
   try {
-    const unsent = await send(sqs, queueUrl, input.requests, io);
+    const { sent, unsent } = await send(sqs, queueUrl, input.requests, io);
     for (const [request, reason] of unsent) {
       writeLine(
         io.stderr,
         `${input.source}:${request.line}: could not send ${request.body.requestId}: ${reason}`,
       );
     }
-    const sent = input.requests.filter((request) => !unsent.has(request));
-    const invalidNote =
-      input.invalid.length > 0 ? `; ${plural(input.invalid.length, 'invalid line')} skipped` : '';
     const unsentNote = unsent.size > 0 ? `; ${unsent.size} not accepted by the queue` : '';
-    if (!options.json)
-      writeLine(
-        io.stdout,
-        `Sent ${plural(sent.length, 'request')} to ${queueUrl}${invalidNote}${unsentNote}`,
-      );
+    // A single request names its id: the key of its outcome in `results` and in the consumers' logs.
+    const what =
+      sent.length === 1 && input.requests.length === 1
+        ? `request ${sent[0]?.request.body.requestId}`
+        : plural(sent.length, 'request');
+    if (!options.json) writeLine(io.stdout, `Sent ${what} to ${queueUrl}${invalidNote}${unsentNote}`);
 
     const codes: ExitCode[] = [];
     if (input.invalid.length > 0) codes.push(ExitCode.partiallyInvalid);
@@ -122,18 +126,21 @@ export async function runSubmit(
           io.stdout,
           `Waiting up to ${formatDuration(options.timeout)} for their outcomes on ${resultsUrl}`,
         );
-      const progress = createProgress(io.stderr, sent.length, 'outcomes', 10);
-      waited = await waitForOutcomes(
-        sqs,
-        resultsUrl,
-        sent.map((request) => request.body.requestId),
-        {
-          timeoutMs: options.timeout,
-          signal: io.signal,
-          onProgress: (received) => progress.update(received),
-        },
-      );
-      progress.finish();
+      const progress = createWaitProgress(io.stderr, sent.length, options.timeout);
+      try {
+        waited = await waitForOutcomes(
+          sqs,
+          resultsUrl,
+          sent.map((entry) => entry.messageId),
+          {
+            timeoutMs: options.timeout,
+            signal: io.signal,
+            onProgress: (received) => progress.update(received),
+          },
+        );
+      } finally {
+        progress.finish();
+      }
       if (waited.unreleased > 0) {
         writeLine(
           io.stderr,
@@ -146,10 +153,14 @@ export async function runSubmit(
           `warning: ${plural(waited.undeleted, 'outcome')} of these requests could not be deleted from the results queue; they will be read again`,
         );
       }
-      if (waited.missing.length > 0) codes.push(ExitCode.timeout);
+      if (waited.missing.length > 0) codes.push(io.signal.aborted ? ExitCode.interrupted : ExitCode.timeout);
       if ([...waited.outcomes.values()].some((outcome) => !isSuccess(outcome.status)))
         codes.push(ExitCode.failed);
       if (!options.json) printSummary(io, sent, waited, options.timeout);
+      if (waited.missing.length > 0 && !io.signal.aborted) {
+        const hint = await missingOutcomesHint(sqs, queueUrl);
+        if (hint !== undefined) writeLine(io.stderr, hint);
+      }
     }
 
     if (options.json) {
@@ -257,32 +268,39 @@ function flagProblem(problem: Problem): string {
   return `${FLAG_OF_FIELD[problem.field] ?? problem.field}: ${reason}`;
 }
 
+/** A request the queue accepted, with the SQS message id its outcome will carry. */
+interface SentRequest {
+  readonly request: LineRequest;
+  readonly messageId: string;
+}
+
 async function send(
-  sqs: Parameters<typeof createQueuePublisher>[0],
+  sqs: SQSClient,
   queueUrl: string,
   requests: readonly LineRequest[],
   io: CliIo,
-): Promise<Map<LineRequest, string>> {
-  const publisher = createQueuePublisher(sqs, queueUrl);
-  const unsent = new Map<LineRequest, string>();
+): Promise<{ sent: SentRequest[]; unsent: Map<LineRequest, string> }> {
   const progress = createProgress(io.stderr, requests.length, 'requests sent');
-  for (let start = 0; start < requests.length; start += SEND_SLICE) {
-    const slice = requests.slice(start, start + SEND_SLICE);
-    const report = await publisher.publish(slice.map(toMessage));
-    for (const request of slice) {
-      const reason = report.failed.get(request.body.requestId);
-      if (reason !== undefined) unsent.set(request, reason);
-    }
-    progress.update(start + slice.length);
+  try {
+    const result = await sendMessages(sqs, queueUrl, requests.map(toMessage), (done) =>
+      progress.update(done),
+    );
+    const sent: SentRequest[] = [];
+    const unsent = new Map<LineRequest, string>();
+    requests.forEach((request, index) => {
+      const messageId = result.messageIds.get(index);
+      if (messageId !== undefined) sent.push({ request, messageId });
+      else unsent.set(request, result.failed.get(index) ?? 'not sent');
+    });
+    return { sent, unsent };
+  } finally {
+    progress.finish();
   }
-  progress.finish();
-  return unsent;
 }
 
-function toMessage(request: LineRequest): OutgoingMessage {
+function toMessage(request: LineRequest): MessageToSend {
   const body = JSON.stringify(request.body);
   return {
-    id: request.body.requestId,
     body,
     // FIFO requests queues: one group's changes stay in order. Deduplication is by content, not by
     // request id, so a resubmission carrying a new task token is not dropped (see the README).
@@ -291,16 +309,81 @@ function toMessage(request: LineRequest): OutgoingMessage {
   };
 }
 
-function printSummary(io: CliIo, sent: readonly LineRequest[], waited: WaitResult, timeoutMs: number): void {
-  const rows = sent.map((request) => {
-    const outcome = waited.outcomes.get(request.body.requestId);
+/**
+ * Why outcomes may be missing after a timeout, from the requests queue's counts: requests still queued
+ * mean no consumer is running; an empty queue means the service took them and another consumer of the
+ * results queue took their outcomes, as `npm start` does unless started with `--no-outcomes`.
+ */
+async function missingOutcomesHint(sqs: SQSClient, queueUrl: string): Promise<string | undefined> {
+  try {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    const queued = Number(Attributes.ApproximateNumberOfMessages ?? 0);
+    const inFlight =
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+    if (queued > 0 && inFlight === 0)
+      return `note: ${plural(queued, 'message')} wait on the requests queue and none is being processed: is the service running against ${queueUrl}?`;
+    if (queued + inFlight > 0)
+      return `note: ${plural(queued + inFlight, 'message')} are still on the requests queue (being processed or retried): wait longer with --timeout, or read them later with results`;
+    return 'note: the requests queue is empty, so the service processed these requests, but their outcomes did not reach this command: another consumer of the results queue took them. A local stack started without --no-outcomes prints and deletes every outcome: run it as `npm start -- --no-outcomes` (or `redshift-ingress local --no-outcomes`) to leave them to submit --wait and results.';
+  } catch {
+    // The hint is a courtesy: a role that may not read the queue's attributes still gets the summary.
+    return undefined;
+  }
+}
+
+/** `--dry-run`: what would be sent, line by line; nothing is sent. */
+function reportDryRun(io: CliIo, input: Input, queueUrl: string | undefined, json?: boolean): ExitCode {
+  const code = input.invalid.length > 0 ? ExitCode.partiallyInvalid : ExitCode.ok;
+  if (json) {
+    writeLine(
+      io.stdout,
+      JSON.stringify({
+        dryRun: true,
+        ...(queueUrl !== undefined && { queueUrl }),
+        source: input.source,
+        valid: input.requests.map((request) => ({ line: request.line, body: request.body })),
+        invalid: input.invalid.map((line) => ({ line: line.line, problems: line.problems })),
+      }),
+    );
+    return code;
+  }
+  const rows = input.requests.map((request) => [
+    request.body.requestId,
+    String(request.line),
+    request.body.action ?? 'authorize',
+    request.body.clusterSecurityGroupName,
+    targetOf(request.body),
+  ]);
+  writeLine(io.stdout, formatTable(['REQUEST-ID', 'LINE', 'ACTION', 'GROUP', 'TARGET'], rows));
+  const invalidNote =
+    input.invalid.length > 0 ? `; ${plural(input.invalid.length, 'invalid line')} reported above` : '';
+  writeLine(
+    io.stdout,
+    `Dry run: ${plural(input.requests.length, 'valid request')}${invalidNote}; nothing sent${queueUrl === undefined ? '' : ` to ${queueUrl}`}`,
+  );
+  return code;
+}
+
+function printSummary(io: CliIo, sent: readonly SentRequest[], waited: WaitResult, timeoutMs: number): void {
+  const rows = sent.map(({ request, messageId }) => {
+    const outcome = waited.outcomes.get(messageId);
     if (outcome === undefined)
       return [
         request.body.requestId,
         String(request.line),
         '(no outcome)',
         request.body.clusterSecurityGroupName,
-        '',
+        targetOf(request.body),
         '',
       ];
     const cells = outcomeCells(outcome);
@@ -320,15 +403,19 @@ function printSummary(io: CliIo, sent: readonly LineRequest[], waited: WaitResul
   if (waited.missing.length > 0) counts['no outcome'] = waited.missing.length;
   writeLine(io.stdout, `${plural(sent.length, 'request')}: ${formatCounts(counts)}`);
   if (waited.missing.length > 0) {
+    const missing = new Set(waited.missing);
+    const ids = sent
+      .filter((entry) => missing.has(entry.messageId))
+      .map((entry) => entry.request.body.requestId);
     const why = io.signal.aborted ? 'Stopped waiting' : `Timed out after ${formatDuration(timeoutMs)}`;
-    writeLine(io.stdout, `${why}; no outcome yet for: ${waited.missing.join(', ')}`);
+    writeLine(io.stdout, `${why}; no outcome yet for: ${ids.join(', ')}`);
   }
 }
 
 function jsonSummary(
   queueUrl: string,
   input: Input,
-  sent: readonly LineRequest[],
+  sent: readonly SentRequest[],
   unsent: ReadonlyMap<LineRequest, string>,
   waited: WaitResult | undefined,
   timeoutMs: number,
@@ -336,7 +423,11 @@ function jsonSummary(
   return {
     queueUrl,
     source: input.source,
-    sent: sent.map((request) => ({ line: request.line, requestId: request.body.requestId })),
+    sent: sent.map(({ request, messageId }) => ({
+      line: request.line,
+      requestId: request.body.requestId,
+      messageId,
+    })),
     invalid: input.invalid.map((line) => ({ line: line.line, problems: line.problems })),
     unsent: [...unsent].map(([request, reason]) => ({
       line: request.line,
@@ -347,12 +438,24 @@ function jsonSummary(
       wait: {
         timeoutMs,
         counts: countStatuses([...waited.outcomes.values()].map((outcome) => outcome.status)),
-        outcomes: sent.flatMap((request) => {
-          const outcome = waited.outcomes.get(request.body.requestId);
+        outcomes: sent.flatMap(({ messageId }) => {
+          const outcome = waited.outcomes.get(messageId);
           return outcome === undefined ? [] : [outcome];
         }),
-        missing: waited.missing,
+        missing: sent
+          .filter(({ messageId }) => !waited.outcomes.has(messageId))
+          .map(({ request }) => request.body.requestId),
       },
     }),
   };
+}
+
+/** The target a valid request names, as outcomes show it: `203.0.113.0/24` or `bi-tools (111122223333)`. */
+function targetOf(body: RequestBody): string {
+  return body.cidrIp !== undefined
+    ? describeTarget({ cidrIp: body.cidrIp })
+    : describeTarget({
+        ec2SecurityGroupName: body.ec2SecurityGroupName ?? '',
+        ec2SecurityGroupOwnerId: body.ec2SecurityGroupOwnerId ?? '',
+      });
 }

@@ -35,3 +35,45 @@ export function createProgress(sink: TextSink, total: number, label: string, min
     },
   };
 }
+
+/** How often the wait line is redrawn while nothing arrives, so the clock visibly moves. */
+const TICK_MS = 1000;
+
+/**
+ * The wait line on stderr, drawn at once and every second while a terminal waits for outcomes, for
+ * any number of requests: `waiting for 3 outcomes: 1 in, 12s elapsed, 48s left`. Scripts and pipes
+ * never see it.
+ *
+ * @param now the clock, for tests
+ */
+export function createWaitProgress(
+  sink: TextSink,
+  total: number,
+  timeoutMs: number,
+  now: () => number = Date.now,
+): Progress {
+  if (!sink.isTTY) return { update() {}, finish() {} };
+  const started = now();
+  let received = 0;
+  let width = 0;
+  const draw = (): void => {
+    const elapsed = now() - started;
+    const left = Math.max(0, timeoutMs - elapsed);
+    const line = `waiting for ${total} ${total === 1 ? 'outcome' : 'outcomes'}: ${received} in, ${Math.floor(elapsed / 1000)}s elapsed, ${Math.ceil(left / 1000)}s left`;
+    sink.write(`\r${line.padEnd(width)}`);
+    width = Math.max(width, line.length);
+  };
+  draw();
+  const timer = setInterval(draw, TICK_MS);
+  timer.unref();
+  return {
+    update(done) {
+      received = done;
+      draw();
+    },
+    finish() {
+      clearInterval(timer);
+      sink.write(`\r${' '.repeat(width)}\r`);
+    },
+  };
+}

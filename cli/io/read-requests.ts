@@ -1,11 +1,18 @@
 import { extname } from 'node:path';
 import type { Approval, Problem, RequestBody } from '../../src/domain/request.js';
-import { validateRequest } from '../../src/domain/request.js';
+import { REQUEST_FIELDS, validateRequest } from '../../src/domain/request.js';
+import { nearestKnown } from '../../src/domain/suggest.js';
 import { UsageError } from '../errors.js';
-import { splitCsvLine } from './csv.js';
+import { type CsvCells, splitCsvLine } from './csv.js';
 
 /** The input formats `submit` reads. */
-export const InputFormat = { auto: 'auto', list: 'list', csv: 'csv', ndjson: 'ndjson' } as const;
+export const InputFormat = {
+  auto: 'auto',
+  list: 'list',
+  csv: 'csv',
+  tsv: 'tsv',
+  ndjson: 'ndjson',
+} as const;
 /** The input formats `submit` reads. */
 export type InputFormat = (typeof InputFormat)[keyof typeof InputFormat];
 
@@ -88,8 +95,8 @@ export function readRequests(text: string, options: ReadOptions): ReadResult {
   const parsed =
     format === 'ndjson'
       ? parseNdjson(lines)
-      : format === 'csv'
-        ? parseCsv(lines, options)
+      : format === 'csv' || format === 'tsv'
+        ? parseCsv(lines, options, format)
         : parseList(lines, options);
 
   const requests: LineRequest[] = [];
@@ -142,8 +149,23 @@ export function prepareRequest(
     ...(approval !== undefined && { approval }),
   };
   const result = validateRequest(complete);
-  if (!result.ok) return { ok: false, problems: result.problems };
+  if (!result.ok) return { ok: false, problems: result.problems.map(withSuggestion) };
   return { ok: true, body: { ...result.value, requestId: result.value.requestId as string } };
+}
+
+/** The approval's fields, for suggestions under `approval.`. */
+const APPROVAL_FIELDS = ['ticket', 'approvedBy', 'approvedAt'] as const satisfies readonly (keyof Approval)[];
+
+/** `cidrIP: is not a known field` becomes `...; did you mean \`cidrIp\`?` when a known field is that close. */
+function withSuggestion(problem: Problem): Problem {
+  if (problem.reason !== 'is not a known field') return problem;
+  const [parent, name] = problem.field.startsWith('approval.')
+    ? [APPROVAL_FIELDS, problem.field.slice('approval.'.length)]
+    : [REQUEST_FIELDS, problem.field];
+  const suggestion = nearestKnown(name, parent);
+  return suggestion === undefined
+    ? problem
+    : { ...problem, reason: `${problem.reason}; did you mean \`${suggestion}\`?` };
 }
 
 function fill(draft: Draft, key: string, value: unknown): Draft {
@@ -160,11 +182,16 @@ function mergeApproval(defaults: Approval | undefined, own: unknown): unknown {
 
 function detectFormat(source: string, lines: readonly string[]): Exclude<InputFormat, 'auto'> {
   const extension = extname(source).toLowerCase();
-  if (extension === '.csv') return 'csv';
-  if (extension === '.ndjson' || extension === '.jsonl') return 'ndjson';
   const first = lines.map((line) => line.trim()).find((line) => line !== '' && !line.startsWith('#'));
+  const header = first ?? '';
+  const tabbed = header.includes('\t') && !header.includes(',');
+  if (extension === '.tsv' || extension === '.tab') return 'tsv';
+  // A spreadsheet's "CSV" export is sometimes tab-separated: the header says which it is.
+  if (extension === '.csv') return tabbed ? 'tsv' : 'csv';
+  if (extension === '.ndjson' || extension === '.jsonl') return 'ndjson';
   if (first?.startsWith('{')) return 'ndjson';
   if (first?.includes(',')) return 'csv';
+  if (tabbed) return 'tsv';
   return 'list';
 }
 
@@ -196,17 +223,33 @@ function parseList(lines: readonly string[], options: ReadOptions): Parsed[] {
   return parsed;
 }
 
-function parseCsv(lines: readonly string[], options: ReadOptions): Parsed[] {
+/**
+ * Splits one tab-separated line (IANA text/tab-separated-values: a tab ends every value, and no
+ * value holds a tab or a line break, so there is no quoting) into trimmed cells.
+ */
+function splitTsvLine(line: string): CsvCells {
+  return { ok: true, cells: line.split('\t').map((cell) => cell.trim()) };
+}
+
+function parseCsv(lines: readonly string[], options: ReadOptions, format: 'csv' | 'tsv'): Parsed[] {
   const headerIndex = lines.findIndex((line) => line.trim() !== '' && !line.trim().startsWith('#'));
   if (headerIndex === -1) return [];
-  const header = splitCsvLine(lines[headerIndex] as string);
+  const headerText = lines[headerIndex] as string;
   const location = `${options.source}:${headerIndex + 1}`;
+  if (format === 'csv' && headerText.includes('\t') && !headerText.includes(',')) {
+    throw new UsageError(
+      `${location}: header: is tab-separated, not comma-separated; pass --format tsv (or --format auto) to read it`,
+    );
+  }
+  const split = format === 'tsv' ? splitTsvLine : splitCsvLine;
+  const header = split(headerText);
   if (!header.ok) throw new UsageError(`${location}: header: ${header.reason}`);
   const fields = header.cells.map((name) => {
     const field = CSV_COLUMNS[name.toLowerCase().replace(/[-_\s]/g, '')];
     if (field === undefined) {
+      const suggestion = nearestKnown(name, CSV_HEADER_HELP.split(', '));
       throw new UsageError(
-        `${location}: header: unknown column "${name}"; the columns are ${CSV_HEADER_HELP}`,
+        `${location}: header: unknown column "${name}"; ${suggestion === undefined ? '' : `did you mean "${suggestion}"? `}the columns are ${CSV_HEADER_HELP}`,
       );
     }
     return field;
@@ -225,7 +268,7 @@ function parseCsv(lines: readonly string[], options: ReadOptions): Parsed[] {
     const text = lines[index] as string;
     if (text.trim() === '' || text.trim().startsWith('#')) continue;
     const line = index + 1;
-    const row = splitCsvLine(text);
+    const row = split(text);
     if (!row.ok) {
       parsed.push({ line, problems: [{ field: 'line', reason: row.reason }] });
       continue;

@@ -149,3 +149,64 @@ export async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<Mess
     all.push(...Messages);
   }
 }
+
+/** The repository's root, where `npm start` and `npx redshift-ingress` run. */
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * An environment with no AWS variable at all, as a new user's shell: PATH, a HOME of its own (no
+ * ~/.aws), and npm told not to look for its own updates (tests never reach the internet).
+ */
+export function cleanEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    ...(process.env.TMPDIR !== undefined && { TMPDIR: process.env.TMPDIR }),
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    ...extra,
+  };
+}
+
+/** Starts a command in a process group of its own, so Ctrl-C can reach it and its children as a terminal's does. */
+export function startGroup(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd = ROOT,
+): ChildProcessWithoutNullStreams {
+  return spawn(command, args, { env, cwd, detached: true });
+}
+
+/** Sends SIGINT to a child's whole process group: what Ctrl-C in a terminal does. */
+export function pressCtrlC(child: ChildProcessWithoutNullStreams): void {
+  if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+}
+
+/** The status a shell reports: the exit code, or 128 + the signal's number when a signal ended the process. */
+export function shellStatus(code: number | null, signal: NodeJS.Signals | null): number | null {
+  if (code !== null) return code;
+  return signal === null ? null : 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 0);
+}
+
+/** Waits for a child to exit, with what it printed and the status a shell would report. */
+export function exited(
+  child: ChildProcessWithoutNullStreams,
+): Promise<CliResult & { status: number | null }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.end();
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      resolve({ code, stdout, stderr, status: shellStatus(code, signal) }),
+    );
+  });
+}

@@ -84,7 +84,7 @@ describe('usage errors exit 2 with a message naming the flag and the reason', ()
     ],
     [
       ['submit', '--format', 'xml'],
-      "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are auto, list, csv, ndjson.",
+      "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are auto, list, csv, tsv, ndjson.",
     ],
     [
       ['submit', '--queue-url', 'http://q'],

@@ -29,7 +29,7 @@ describe('redshift-ingress local (spawned)', () => {
       /requests queue: http:\/\/127\.0\.0\.1:\d+\/000000000000\/redshift-ingress-local-requests\n/,
     );
     expect(result.stdout).toContain(
-      'Outcomes are left on the results queue: redshift-ingress results --follow',
+      'Outcomes are left on the results queue: npx redshift-ingress results --follow',
     );
     expect(result.stdout).toContain('\nstopping...\n');
     expect(result.stderr).toBe('');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../cli/io/progress.js';
+import { createProgress, createWaitProgress } from '../../cli/io/progress.js';
 
 function sink(isTTY: boolean): { isTTY: boolean; write(text: string): void; text: string } {
   return {
@@ -41,5 +41,42 @@ describe('createProgress', () => {
     // Assess
     expect(pipe.text).toBe('');
     expect(terminal.text).toBe('');
+  });
+});
+
+describe('createWaitProgress', () => {
+  it('draws at once on a terminal, for a single request, with received, elapsed and left; redraws on update', () => {
+    // Prepare
+    const terminal = sink(true);
+    let now = 1_000;
+
+    // Act
+    const progress = createWaitProgress(terminal, 1, 60_000, () => now);
+    now += 12_400;
+    progress.update(1);
+    progress.finish();
+
+    // Assess
+    expect(terminal.text).toBe(
+      [
+        '\rwaiting for 1 outcome: 0 in, 0s elapsed, 60s left',
+        '\rwaiting for 1 outcome: 1 in, 12s elapsed, 48s left',
+        // Cleared as wide as the widest line drawn.
+        `\r${' '.repeat('waiting for 1 outcome: 1 in, 12s elapsed, 48s left'.length)}\r`,
+      ].join(''),
+    );
+  });
+
+  it('writes nothing to a pipe', () => {
+    // Prepare
+    const pipe = sink(false);
+
+    // Act
+    const progress = createWaitProgress(pipe, 3, 60_000);
+    progress.update(2);
+    progress.finish();
+
+    // Assess
+    expect(pipe.text).toBe('');
   });
 });

@@ -93,8 +93,9 @@ describe('redshift-ingress submit (spawned, against the emulator)', () => {
     });
   });
 
-  it('--wait times out listing the request ids without outcome, and leaves other messages on the results queue', async () => {
-    // Prepare: no service runs; one outcome is already there, plus another producer's outcome.
+  it('--wait times out listing the request ids without outcome, and leaves other messages on the results queue, even one with the same request id', async () => {
+    // Prepare: no service runs; an older request's outcome with the same request id as one sent now is
+    // already there (a stale outcome: not this send's message id), plus another producer's outcome.
     queues = await freshQueues('wait-timeout');
     const outcome = (requestId: string) =>
       JSON.stringify(
@@ -151,17 +152,22 @@ describe('redshift-ingress submit (spawned, against the emulator)', () => {
       { input: ndjson },
     );
 
-    // Assess: exit 4; the arrived outcome in the table, the two others listed as missing.
+    // Assess: exit 4; the stale outcome is not taken for chg-1's; every row names its target; the
+    // hint says the requests were never taken; both outcomes are still on the results queue.
     expect(result.code).toBe(4);
     expect(result.stdout).toContain('Sent 3 requests');
-    expect(result.stdout).toMatch(/chg-1\s+1\s+authorized\s+analytics-prod\s+203\.0\.113\.0\/24/);
-    expect(result.stdout).toMatch(/chg-2\s+2\s+\(no outcome\)/);
-    expect(result.stdout).toContain('3 requests: 1 authorized, 2 no outcome');
-    expect(result.stdout).toContain('Timed out after 2s; no outcome yet for: chg-2, chg-3');
+    expect(result.stdout).toMatch(/chg-1\s+1\s+\(no outcome\)\s+analytics-prod\s+203\.0\.113\.0\/24\n/);
+    expect(result.stdout).toMatch(/chg-2\s+2\s+\(no outcome\)\s+analytics-prod\s+198\.51\.100\.0\/24\n/);
+    expect(result.stdout).toMatch(/chg-3\s+3\s+\(no outcome\)\s+analytics-prod\s+192\.0\.2\.0\/24\n/);
+    expect(result.stdout).toContain('3 requests: 3 no outcome');
+    expect(result.stdout).toContain('Timed out after 2s; no outcome yet for: chg-1, chg-2, chg-3');
+    expect(result.stderr).toContain(
+      'note: 3 messages wait on the requests queue and none is being processed: is the service running against',
+    );
     const left = await receiveAll(emulator.sqs, queues.results.url);
     expect(
-      left.map((message) => (JSON.parse(message.Body ?? '{}') as { requestId: string }).requestId),
-    ).toEqual(['someone-else']);
+      left.map((message) => (JSON.parse(message.Body ?? '{}') as { requestId: string }).requestId).sort(),
+    ).toEqual(['chg-1', 'someone-else']);
   });
 
   it('sends to a FIFO queue with the group as message group and a content-based deduplication id', async () => {

@@ -93,7 +93,7 @@ describe('redshift-ingress submit --wait and results (spawned, against the runni
       sent: unknown[];
       wait: { outcomes: unknown[]; missing: string[]; counts: Record<string, number> };
     };
-    expect(summary.sent).toEqual([{ line: 1, requestId: 'one-ip' }]);
+    expect(summary.sent).toEqual([{ line: 1, requestId: 'one-ip', messageId: expect.any(String) }]);
     expect(summary.wait.missing).toEqual([]);
     expect(summary.wait.counts).toEqual({ authorized: 1 });
     const outcome = outcomeSchema.parse(summary.wait.outcomes[0]);
