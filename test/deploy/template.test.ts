@@ -604,9 +604,10 @@ describe('operators', () => {
       resources: { Conditions: Record<string, unknown>; Resources: Record<string, Resource> };
     };
     expect(config.resources.Conditions.HasOperatorPrincipals).toEqual({ 'Fn::Equals': ['false', 'true'] });
-    const deny = (
-      config.resources.Resources.RequestsQueuePolicy?.Properties.PolicyDocument as { Statement: Statement[] }
-    ).Statement.find((statement) => statement.Sid === 'DenySendExceptProducers');
+    const policy = config.resources.Resources.RequestsQueuePolicy as Resource;
+    const deny = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.find(
+      (statement) => statement.Sid === 'DenySendExceptProducers',
+    );
     expect(deny?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).toEqual([
       { 'Fn::GetAtt': ['ReconcileRole', 'Arn'] },
     ]);
