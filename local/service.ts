@@ -131,7 +131,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       AWS_ENDPOINT_URL: endpoint,
       RESULTS_QUEUE_URL: queues.results.url,
       REQUESTS_QUEUE_URL: queues.requests.url,
-      MAX_RECEIVE_COUNT: String(options.queues?.maxReceiveCount ?? 5),
+      // The queue's own count, created or adopted: a `failed` outcome must be the last delivery SQS makes.
+      MAX_RECEIVE_COUNT: String(queues.requestsSettings.maxReceiveCount),
       POWERTOOLS_METRICS_DISABLED: 'true',
       // The emulator answers Step Functions: task tokens are on locally unless the caller says otherwise.
       TASK_TOKENS: STARTUP_TASK_TOKENS ?? 'true',
@@ -150,6 +151,12 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       queueArn: queues.requests.arn,
       handler: authorize.handler,
       functionName: 'redshift-ingress-authorize',
+      // Lambda requires the queue's visibility timeout to be at least the function timeout, or a batch still
+      // running is delivered again: 30 s as deployed, shorter when the queue's visibility timeout is.
+      functionTimeoutMs: Math.max(
+        1000,
+        Math.min(30_000, queues.requestsSettings.visibilityTimeoutSeconds * 1000),
+      ),
       ...options.eventSource,
     });
 

@@ -15,18 +15,22 @@ const { values: args } = parseArgs({
     endpoint: { type: 'string' },
     port: { type: 'string', default: '4566' },
     'no-examples': { type: 'boolean', default: false },
+    fifo: { type: 'boolean', default: false },
     'reconcile-every': { type: 'string', default: '60' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
-  console.log(`Usage: npm start -- [--endpoint URL] [--port 4566] [--no-examples] [--reconcile-every SECONDS]
+  console.log(`Usage: npm start -- [--endpoint URL] [--port 4566] [--no-examples] [--fifo] [--reconcile-every SECONDS]
 
 Runs redshift-ingress locally: the embedded AWS emulator on 127.0.0.1 (or the endpoint given by
 --endpoint or AWS_ENDPOINT_URL), the requests/results queues, demo cluster security groups and the
 real handlers. Submits examples/requests/*.json and prints each outcome. Ctrl-C stops it.
 The reconciler reads DESIRED_STATE_PATH (YAML or JSON, default examples/desired-state.yaml), compiled
-to a temporary JSON file as \`osls package\` compiles it for the deployed function.`);
+to a temporary JSON file as \`osls package\` compiles it for the deployed function.
+--fifo: FIFO queues (names ending in .fifo), message group = the request's target, as fifoRequests=true
+deploys. MAX_RECEIVE_COUNT and REQUESTS_VISIBILITY_TIMEOUT set the requests queue's redrive count and
+visibility timeout (default: an existing queue's own, else 5 and 30 s).`);
   process.exit(0);
 }
 
@@ -35,6 +39,7 @@ const run = await runLocal({
   ...(endpoint && { endpoint }),
   port: Number(args.port),
   examples: !args['no-examples'],
+  fifo: args.fifo,
   reconcileEverySeconds: Number(args['reconcile-every']),
 }).catch((error: unknown) => {
   // An invalid desired state (DESIRED_STATE_PATH) stops the start as it stops `osls package`: the message
