@@ -118,7 +118,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   }
   const clientConfig = { endpoint, region };
   const sqs = new SQSClient(clientConfig);
-  const redshift = new RedshiftClient(clientConfig);
+  // AWS_ENDPOINT_URL_REDSHIFT wins over the endpoint, as the SDK has it for the handlers: an emulator whose
+  // Redshift is a stub (moto's cluster security groups) can serve SQS alone.
+  const redshiftEndpoint = process.env.AWS_ENDPOINT_URL_REDSHIFT?.trim() || endpoint;
+  const redshift = new RedshiftClient({ endpoint: redshiftEndpoint, region });
 
   try {
     const queues = await ensureQueues(sqs, options.queues);
