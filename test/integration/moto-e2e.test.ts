@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import {
+  CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -243,5 +246,34 @@ describeWithMoto('the local runner over moto’s SQS, Redshift on the embedded e
       '198.51.100.0/24',
       '203.0.113.0/24',
     ]);
+  });
+
+  it('`npm start -- --endpoint` on moto stops on a queue it cannot adopt with one line naming the attribute and the fix, no stack trace', async () => {
+    // Prepare: a requests queue of the local stack's name, made by hand without a redrive policy.
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'redshift-ingress-local-requests',
+        Attributes: { VisibilityTimeout: '60' },
+      }),
+    );
+    const root = join(import.meta.dirname, '..', '..');
+
+    // Act
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'local', 'start.ts'), '--endpoint', moto.url, '--no-examples'],
+      { cwd: root, env: { ...process.env, AWS_ENDPOINT_URL_REDSHIFT: emulator.emulator.url } },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      `queue redshift-ingress-local-requests already exists with no RedrivePolicy: failed requests would never reach redshift-ingress-local-requests-dlq: delete it (aws --endpoint-url <endpoint> sqs delete-queue --queue-url ${moto.url}/123456789012/redshift-ingress-local-requests) and start again`,
+    );
   });
 });
