@@ -1,6 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localQueueSettings } from '../../local/run-local.js';
+import { startLocalService } from '../../local/service.js';
 import { ensureQueues, QueueConflictError } from '../../local/stack.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -98,6 +99,30 @@ describe('ensureQueues against queues that already exist', () => {
     await expect(attempt).rejects.toThrow(
       /queue short-requests-dlq already exists with MessageRetentionPeriod 345600, not 1209600 \(14 days\): dead letters would expire sooner/,
     );
+  });
+});
+
+describe('startLocalService on an endpoint whose queues exist', () => {
+  it('gives the handler the adopted queue’s maxReceiveCount as MAX_RECEIVE_COUNT', async () => {
+    // Prepare: queues of an earlier run with other settings, on an endpoint that is not embedded.
+    await ensureQueues(emulator.sqs, { prefix: 'earlier', maxReceiveCount: 3, visibilityTimeoutSeconds: 4 });
+    const before = process.env.MAX_RECEIVE_COUNT;
+
+    // Act
+    const service = await startLocalService({
+      endpoint: emulator.emulator.url,
+      queues: { prefix: 'earlier' },
+      env: { ALLOWED_GROUPS: 'analytics-*', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      eventSource: { waitTimeSeconds: 0 },
+    });
+    const seen = process.env.MAX_RECEIVE_COUNT;
+    await service.stop();
+    if (before === undefined) delete process.env.MAX_RECEIVE_COUNT;
+    else process.env.MAX_RECEIVE_COUNT = before;
+
+    // Assess
+    expect(service.queues.requestsSettings).toEqual({ maxReceiveCount: 3, visibilityTimeoutSeconds: 4 });
+    expect(seen).toBe('3');
   });
 });
 
