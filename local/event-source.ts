@@ -30,9 +30,9 @@ export interface EventSourceOptions {
   readonly functionTimeoutMs?: number;
   /**
    * Chaos: called after the handler answered; returning true drops the batch as if the function had
-   * crashed or timed out before returning, so nothing is deleted.
+   * crashed or timed out before returning, so nothing is deleted. May be asynchronous.
    */
-  readonly dropBatch?: (records: readonly SQSRecord[]) => boolean;
+  readonly dropBatch?: (records: readonly SQSRecord[]) => boolean | Promise<boolean>;
   /** Called after each invocation, for observers and tests. */
   readonly onInvoke?: (report: InvocationReport) => void;
   /** Called when polling or deleting fails; the poller goes on after a pause. */
@@ -141,7 +141,7 @@ export function startEventSource(options: EventSourceOptions): EventSource {
       // A thrown error or a timeout: Lambda deletes nothing; every record returns after its visibility timeout.
       return { records, outcome: 'error', deleted: 0, failed: records.map((r) => r.messageId), error };
     }
-    if (options.dropBatch?.(records)) {
+    if (await options.dropBatch?.(records)) {
       return { records, outcome: 'dropped', deleted: 0, failed: records.map((r) => r.messageId) };
     }
     const failures = response?.batchItemFailures ?? [];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -7,10 +8,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import { isLoopbackUrl, LOCAL_REGION } from '../cli/clients.js';
 import { defaultDesiredStatePath } from '../cli/default-desired-state.js';
+import { ConfigurationError } from '../src/domain/errors.js';
+import { type MessageGroupTarget, requestMessageGroupId } from '../src/domain/message-group.js';
 import { type Outcome, outcomeSchema } from '../src/domain/outcome-schema.js';
 import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
 import { formatOutcome, formatReport } from './format.js';
 import { type LocalService, startLocalService } from './service.js';
+import type { QueueSettings } from './stack.js';
 
 /** Options of {@link runLocal}, as `npm start` and `redshift-ingress local` take them. */
 export interface RunLocalOptions {
@@ -22,6 +26,8 @@ export interface RunLocalOptions {
   readonly examples: boolean;
   /** Run the reconciler every so many seconds; 0: never. */
   readonly reconcileEverySeconds: number;
+  /** FIFO requests, DLQ and results queues (names ending in `.fifo`), message group = the request's target. */
+  readonly fifo?: boolean;
   /**
    * Print (and delete) every message of the results queue. Default true; false leaves the queue to
    * other consumers, such as `redshift-ingress submit --wait` or `results`.
@@ -84,6 +90,35 @@ export function chooseEndpoint(choice: EndpointChoice): { endpoint?: string; por
 }
 
 /**
+ * The requests queue's settings from the environment: MAX_RECEIVE_COUNT (the handler's variable, so the
+ * queue's redrive count and the handler agree) and REQUESTS_VISIBILITY_TIMEOUT (seconds), each absent
+ * to keep an existing queue's own or use the defaults (5, 30 s).
+ *
+ * @throws ConfigurationError naming every variable that is not a whole number in range
+ */
+export function localQueueSettings(env: NodeJS.ProcessEnv, fifo: boolean): QueueSettings {
+  const problems: string[] = [];
+  const whole = (name: string, min: number, max: number): number | undefined => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name}: must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const maxReceiveCount = whole('MAX_RECEIVE_COUNT', 1, 1000);
+  // SQS's longest visibility timeout is 12 hours.
+  const visibilityTimeoutSeconds = whole('REQUESTS_VISIBILITY_TIMEOUT', 1, 43_200);
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return {
+    fifo,
+    ...(maxReceiveCount !== undefined && { maxReceiveCount }),
+    ...(visibilityTimeoutSeconds !== undefined && { visibilityTimeoutSeconds }),
+  };
+}
+
+/**
  * Runs the whole service on this machine: starts the embedded emulator (or uses the endpoint),
  * creates the queues and demo groups, runs the real handlers, submits the example requests and
  * prints every outcome as it arrives, until stopped.
@@ -91,6 +126,7 @@ export function chooseEndpoint(choice: EndpointChoice): { endpoint?: string; por
 export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
   const service = await startLocalService({
     ...(options.endpoint ? { endpoint: options.endpoint } : { port: options.port }),
+    queues: localQueueSettings(process.env, options.fifo === true),
     groups: { 'analytics-prod': ['192.0.2.0/24'], 'analytics-dev': ['10.20.0.0/16'] },
     env: {
       ALLOWED_GROUPS: process.env.ALLOWED_GROUPS ?? 'analytics-*',
@@ -170,13 +206,19 @@ ${
     const bodies = files.map((file) =>
       JSON.stringify(JSON.parse(readFileSync(join(directory, file), 'utf8'))),
     );
+    const fifo = requests.url.endsWith('.fifo');
     for (let start = 0; start < bodies.length; start += 10) {
       await service.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: requests.url,
-          Entries: bodies
-            .slice(start, start + 10)
-            .map((body, index) => ({ Id: String(index), MessageBody: body })),
+          Entries: bodies.slice(start, start + 10).map((body, index) => ({
+            Id: String(index),
+            MessageBody: body,
+            ...(fifo && {
+              MessageGroupId: requestMessageGroupId(JSON.parse(body) as MessageGroupTarget),
+              MessageDeduplicationId: createHash('sha256').update(body).digest('hex'),
+            }),
+          })),
         }),
       );
     }

@@ -133,7 +133,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   }
   const clientConfig = { endpoint, region };
   const sqs = new SQSClient(clientConfig);
-  const redshift = new RedshiftClient(clientConfig);
+  // AWS_ENDPOINT_URL_REDSHIFT wins over the endpoint, as the SDK has it for the handlers: an emulator whose
+  // Redshift is a stub (moto's cluster security groups) can serve SQS alone.
+  const redshiftEndpoint = process.env.AWS_ENDPOINT_URL_REDSHIFT?.trim() || endpoint;
+  const redshift = new RedshiftClient({ endpoint: redshiftEndpoint, region });
 
   try {
     const queues = await ensureQueues(sqs, options.queues);
@@ -146,7 +149,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       AWS_ENDPOINT_URL: endpoint,
       RESULTS_QUEUE_URL: queues.results.url,
       REQUESTS_QUEUE_URL: queues.requests.url,
-      MAX_RECEIVE_COUNT: String(options.queues?.maxReceiveCount ?? 5),
+      // The queue's own count, created or adopted: a `failed` outcome must be the last delivery SQS makes.
+      MAX_RECEIVE_COUNT: String(queues.requestsSettings.maxReceiveCount),
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...options.env,
       ...(desiredState && { DESIRED_STATE_PATH: desiredState.path }),
@@ -163,6 +167,12 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       queueArn: queues.requests.arn,
       handler: authorize.handler,
       functionName: 'redshift-ingress-authorize',
+      // Lambda requires the queue's visibility timeout to be at least the function timeout, or a batch still
+      // running is delivered again: 30 s as deployed, shorter when the queue's visibility timeout is.
+      functionTimeoutMs: Math.max(
+        1000,
+        Math.min(30_000, queues.requestsSettings.visibilityTimeoutSeconds * 1000),
+      ),
       ...options.eventSource,
     });
 

@@ -3,60 +3,187 @@ import {
   CreateClusterSecurityGroupCommand,
   type RedshiftClient,
 } from '@aws-sdk/client-redshift';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  type QueueAttributeName,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { ConfigurationError } from '../src/domain/errors.js';
 
 /** The queues of one local deployment, with their URLs and ARNs. */
 export interface LocalQueues {
   readonly requests: { readonly url: string; readonly arn: string };
   readonly requestsDlq: { readonly url: string; readonly arn: string };
   readonly results: { readonly url: string; readonly arn: string };
+  /**
+   * The requests queue's redrive maxReceiveCount and visibility timeout as the queue has them, created
+   * or adopted: the handler's MAX_RECEIVE_COUNT and the function timeout follow these.
+   */
+  readonly requestsSettings: { readonly maxReceiveCount: number; readonly visibilityTimeoutSeconds: number };
 }
 
 /** Settings of the local queues, mirroring serverless.yml. */
 export interface QueueSettings {
   /** Prefix of every queue name. Default `redshift-ingress-local`. */
   readonly prefix?: string;
-  /** The requests queue's redrive maxReceiveCount (the handler's MAX_RECEIVE_COUNT). Default 5. */
+  /**
+   * The requests queue's redrive maxReceiveCount (the handler's MAX_RECEIVE_COUNT). Absent: 5 for a new
+   * queue, the queue's own for an existing one.
+   */
   readonly maxReceiveCount?: number;
-  /** The requests queue's visibility timeout in seconds. Default 30. */
+  /** The requests queue's visibility timeout in seconds. Absent: 30 for a new queue, the queue's own for an existing one. */
   readonly visibilityTimeoutSeconds?: number;
   /** FIFO queues. Default false. */
   readonly fifo?: boolean;
 }
 
 /**
+ * A queue of the stack's name exists with attributes the service cannot work with; the message names
+ * the queue, the attribute, both values and the fix. A ConfigurationError, so `npm start` prints it alone.
+ */
+export class QueueConflictError extends ConfigurationError {
+  constructor(problems: readonly string[]) {
+    super(problems);
+    this.name = 'QueueConflictError';
+    this.message = problems.join('\n');
+  }
+}
+
+const DEFAULT_MAX_RECEIVE_COUNT = 5;
+const DEFAULT_VISIBILITY_SECONDS = 30;
+/** The DLQ keeps messages 14 days, SQS's longest, as in serverless.yml. */
+const DLQ_RETENTION_SECONDS = 1_209_600;
+
+/**
  * Creates the requests queue with its DLQ and redrive policy, and the results queue, if missing.
  *
- * CreateQueue is idempotent for identical attributes, so this runs safely against an endpoint that
- * already has them (LocalStack, a second `npm start`).
+ * CreateQueue is idempotent for identical attributes, so a second `npm start` finds its queues. A queue
+ * of the same name with other attributes (made by hand, by an earlier run with other settings, on
+ * LocalStack or moto) is adopted when the service can work with it: its visibility timeout and
+ * maxReceiveCount are followed unless the caller asked for others. A redrive policy naming no DLQ or
+ * another one, a DLQ that keeps messages less than 14 days, or a value asked for that differs stops
+ * with a QueueConflictError naming the queue, the attribute, both values and the fix.
+ *
+ * @throws QueueConflictError when an existing queue cannot be adopted
  */
 export async function ensureQueues(sqs: SQSClient, settings: QueueSettings = {}): Promise<LocalQueues> {
   const prefix = settings.prefix ?? 'redshift-ingress-local';
   const suffix = settings.fifo ? '.fifo' : '';
-  const fifoAttributes = settings.fifo ? { FifoQueue: 'true' } : {};
-  const create = async (name: string, attributes: Record<string, string>) => {
-    const { QueueUrl } = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: `${name}${suffix}`,
-        Attributes: { ...fifoAttributes, ...attributes },
-      }),
-    );
-    const url = QueueUrl as string;
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-    );
-    return { url, arn: Attributes?.QueueArn as string };
+  const names = {
+    requestsDlq: `${prefix}-requests-dlq${suffix}`,
+    requests: `${prefix}-requests${suffix}`,
+    results: `${prefix}-results${suffix}`,
   };
-  const requestsDlq = await create(`${prefix}-requests-dlq`, { MessageRetentionPeriod: '1209600' });
-  const requests = await create(`${prefix}-requests`, {
-    VisibilityTimeout: String(settings.visibilityTimeoutSeconds ?? 30),
+  const create = async (queueName: string, attributes: Record<string, string>) => {
+    let url: string;
+    try {
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: queueName,
+          Attributes: { ...(settings.fifo && { FifoQueue: 'true' }), ...attributes },
+        }),
+      );
+      url = QueueUrl as string;
+    } catch (error) {
+      // AWS, the embedded emulator and moto answer QueueAlreadyExists (the SDK's QueueNameExists) when
+      // a queue of that name has other attributes: read it and decide below whether it can be adopted.
+      const code = (error as Error).name;
+      if (code !== 'QueueNameExists' && code !== 'QueueAlreadyExists') throw error;
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+      url = QueueUrl as string;
+    }
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All' as QueueAttributeName] }),
+    );
+    return { url, arn: Attributes.QueueArn as string, attributes: Attributes };
+  };
+
+  const requestsDlq = await create(names.requestsDlq, {
+    MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+  });
+  const requests = await create(names.requests, {
+    VisibilityTimeout: String(settings.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_SECONDS),
     RedrivePolicy: JSON.stringify({
       deadLetterTargetArn: requestsDlq.arn,
-      maxReceiveCount: String(settings.maxReceiveCount ?? 5),
+      maxReceiveCount: String(settings.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT),
     }),
   });
-  const results = await create(`${prefix}-results`, {});
-  return { requests, requestsDlq, results };
+  const results = await create(names.results, {});
+
+  const problems: string[] = [];
+  const conflict = (queue: string, url: string, difference: string, ask?: string): void => {
+    const fix = `delete it (aws --endpoint-url <endpoint> sqs delete-queue --queue-url ${url}) and start again`;
+    problems.push(`queue ${queue} already exists with ${difference}: ${ask ? `${ask}, or ` : ''}${fix}`);
+  };
+  const retention = Number(requestsDlq.attributes.MessageRetentionPeriod);
+  if (retention < DLQ_RETENTION_SECONDS) {
+    conflict(
+      names.requestsDlq,
+      requestsDlq.url,
+      `MessageRetentionPeriod ${retention}, not ${DLQ_RETENTION_SECONDS} (14 days): dead letters would expire sooner`,
+    );
+  }
+  const redrive = readRedrivePolicy(requests.attributes.RedrivePolicy);
+  if (redrive === undefined) {
+    conflict(
+      names.requests,
+      requests.url,
+      `no RedrivePolicy: failed requests would never reach ${names.requestsDlq}`,
+    );
+  } else {
+    if (redrive.deadLetterTargetArn !== requestsDlq.arn) {
+      conflict(
+        names.requests,
+        requests.url,
+        `RedrivePolicy deadLetterTargetArn ${redrive.deadLetterTargetArn}, not ${requestsDlq.arn}`,
+      );
+    }
+    if (settings.maxReceiveCount !== undefined && redrive.maxReceiveCount !== settings.maxReceiveCount) {
+      conflict(
+        names.requests,
+        requests.url,
+        `RedrivePolicy maxReceiveCount ${redrive.maxReceiveCount}, not ${settings.maxReceiveCount}`,
+        `ask for ${redrive.maxReceiveCount} (MAX_RECEIVE_COUNT=${redrive.maxReceiveCount} npm start)`,
+      );
+    }
+  }
+  const visibility = Number(requests.attributes.VisibilityTimeout);
+  if (settings.visibilityTimeoutSeconds !== undefined && visibility !== settings.visibilityTimeoutSeconds) {
+    conflict(
+      names.requests,
+      requests.url,
+      `VisibilityTimeout ${visibility}, not ${settings.visibilityTimeoutSeconds}`,
+      `ask for ${visibility} (REQUESTS_VISIBILITY_TIMEOUT=${visibility} npm start)`,
+    );
+  }
+  if (problems.length > 0) throw new QueueConflictError(problems);
+  return {
+    requests: { url: requests.url, arn: requests.arn },
+    requestsDlq: { url: requestsDlq.url, arn: requestsDlq.arn },
+    results: { url: results.url, arn: results.arn },
+    requestsSettings: {
+      maxReceiveCount: redrive?.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
+      visibilityTimeoutSeconds: visibility,
+    },
+  };
+}
+
+/** A queue's RedrivePolicy attribute, read; SQS gives maxReceiveCount as a number or a string. */
+function readRedrivePolicy(
+  value: string | undefined,
+): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    const policy = JSON.parse(value) as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown };
+    const maxReceiveCount = Number(policy.maxReceiveCount);
+    if (typeof policy.deadLetterTargetArn !== 'string' || !Number.isInteger(maxReceiveCount))
+      return undefined;
+    return { deadLetterTargetArn: policy.deadLetterTargetArn, maxReceiveCount };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Creates a cluster security group with some rules, if missing; existing rules are kept. */

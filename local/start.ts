@@ -13,7 +13,7 @@ import { PortInUseError } from './service.js';
 // The SDK warns once that its 2027 releases need Node 22; Lambda runs nodejs22.x and locally the pinned SDK works on 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const USAGE = `Usage: npm start -- [--endpoint URL | --port 4566] [--no-examples] [--no-outcomes] [--reconcile-every SECONDS]
+const USAGE = `Usage: npm start -- [--endpoint URL | --port 4566] [--no-examples] [--no-outcomes] [--fifo] [--reconcile-every SECONDS]
 
 Runs redshift-ingress locally: the embedded AWS emulator on 127.0.0.1 (or the endpoint given by
 --endpoint or AWS_ENDPOINT_URL), the requests/results queues, demo cluster security groups and the
@@ -22,9 +22,13 @@ real handlers. Submits examples/requests/*.json and prints each outcome. Ctrl-C 
   --endpoint URL        use this endpoint (LocalStack, another emulator) instead of the emulator
   --no-examples         do not submit the example requests
   --no-outcomes         leave outcomes on the results queue for submit --wait and results
+  --fifo                FIFO queues (names ending in .fifo), message group = the request's target,
+                        as the fifoRequests=true deployment
   --reconcile-every N   run the reconciler every N seconds (default 60; 0: never)
 The reconciler reads DESIRED_STATE_PATH (YAML or JSON, default ${DEFAULT_DESIRED_STATE}), compiled
-to a temporary JSON file as \`osls package\` compiles it for the deployed function.`;
+to a temporary JSON file as \`osls package\` compiles it for the deployed function.
+MAX_RECEIVE_COUNT and REQUESTS_VISIBILITY_TIMEOUT set the requests queue's redrive count and
+visibility timeout (default: an existing queue's own, else 5 and 30 s).`;
 
 let args: ReturnType<typeof parse>;
 const parse = () =>
@@ -34,6 +38,7 @@ const parse = () =>
       port: { type: 'string' },
       'no-examples': { type: 'boolean', default: false },
       'no-outcomes': { type: 'boolean', default: false },
+      fifo: { type: 'boolean', default: false },
       'reconcile-every': { type: 'string', default: '60' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -101,6 +106,7 @@ try {
     port: target.port,
     examples: !args['no-examples'],
     printOutcomes: !args['no-outcomes'],
+    fifo: args.fifo,
     reconcileEverySeconds: Number(args['reconcile-every']),
   });
   run = started;

@@ -77,15 +77,18 @@ module.exports = async ({ resolveVariable }) => {
   if (badOwners.length > 0)
     problems.push(`allowedEc2OwnerIds: must be 12-digit account ids, got: ${badOwners.join(', ')}`);
 
-  const producerPrincipals = splitList((await param('producerPrincipals')) ?? '');
   // Exact role or user ARNs: a resource policy's Principal takes no wildcards, and an account root would
   // not match aws:PrincipalArn of that account's roles in the queue policy's Deny.
-  const badPrincipals = producerPrincipals.filter(
-    (arn) => !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn),
-  );
-  if (badPrincipals.length > 0) {
-    problems.push(`producerPrincipals: must be IAM role or user ARNs, got: ${badPrincipals.join(', ')}`);
-  }
+  const principals = async (name) => {
+    const arns = splitList((await param(name)) ?? '');
+    const bad = arns.filter((arn) => !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn));
+    if (bad.length > 0) problems.push(`${name}: must be IAM role or user ARNs, got: ${bad.join(', ')}`);
+    return arns;
+  };
+  const producerPrincipals = await principals('producerPrincipals');
+  // Operators redrive the requests DLQ: StartMessageMoveTask sends to the requests queue as its caller,
+  // and so does `dlq redrive --fallback`, so they must pass the queue policy's Deny like producers.
+  const operatorPrincipals = await principals('operatorPrincipals');
 
   const minCidrPrefix = await integer('minCidrPrefix', 0, 32);
   const maxReceiveCount = await integer('maxReceiveCount', 1, 1000);
@@ -101,6 +104,16 @@ module.exports = async ({ resolveVariable }) => {
   // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
   if (batchSize > 10 && maximumBatchingWindow < 1) {
     problems.push(`maximumBatchingWindow: must be at least 1 when batchSize is above 10 (${batchSize})`);
+  }
+  const fifoRequests = await boolean('fifoRequests');
+  // Lambda reads a FIFO queue in batches of at most 10 and without a batching window.
+  // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
+  if (fifoRequests && batchSize > 10)
+    problems.push(`batchSize: must be at most 10 with fifoRequests=true (${batchSize})`);
+  if (fifoRequests && maximumBatchingWindow > 0) {
+    problems.push(
+      `maximumBatchingWindow: must be 0 with fifoRequests=true, Lambda has no batching window for FIFO queues (${maximumBatchingWindow})`,
+    );
   }
   const requireApproval = await boolean('requireApproval');
   // Task tokens are always answered. The switch that turned them off is gone: a stage that still sets it
@@ -171,14 +184,23 @@ module.exports = async ({ resolveVariable }) => {
     allowedGroups: allowedGroups.join(','),
     allowedEc2OwnerIds: allowedEc2OwnerIds.join(','),
     producerPrincipals,
+    operatorPrincipals,
     // Strings, not booleans: CloudFormation conditions compare strings.
     hasProducerPrincipals: String(producerPrincipals.length > 0),
+    hasOperatorPrincipals: String(operatorPrincipals.length > 0),
+    fifoRequests: String(fifoRequests),
+    // A FIFO queue's name must end in .fifo, and so must its DLQ's (a FIFO queue's DLQ is FIFO).
+    requestsQueueSuffix: fifoRequests ? '.fifo' : '',
     hasAlarmTopic: String(alarmTopicArn !== ''),
     alarmTopicArn,
     reconcileEnabled,
     reconcileRate,
-    // Principals the requests queue accepts SendMessage from: the reconciler and the named producers.
-    requestSenders: [{ 'Fn::GetAtt': ['ReconcileRole', 'Arn'] }, ...producerPrincipals],
+    // Principals the requests queue accepts SendMessage from: the reconciler, the named producers and the
+    // operators (who send when they redrive the DLQ).
+    requestSenders: [
+      { 'Fn::GetAtt': ['ReconcileRole', 'Arn'] },
+      ...new Set([...producerPrincipals, ...operatorPrincipals]),
+    ],
     redshiftIngressResources,
     minCidrPrefix,
     requireApproval,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { requestMessageGroupId } from '../../src/domain/message-group.js';
 import { isSuccess } from '../../src/domain/outcome.js';
 import { type Approval, describeTarget, type Problem, type RequestBody } from '../../src/domain/request.js';
 import { createSqsClient } from '../clients.js';
@@ -302,9 +303,9 @@ function toMessage(request: LineRequest): MessageToSend {
   const body = JSON.stringify(request.body);
   return {
     body,
-    // FIFO requests queues: one group's changes stay in order. Deduplication is by content, not by
+    // FIFO requests queues: one target's changes stay in order. Deduplication is by content, not by
     // request id, so a resubmission carrying a new task token is not dropped (see the README).
-    groupId: request.body.clusterSecurityGroupName,
+    groupId: requestMessageGroupId(request.body),
     deduplicationId: createHash('sha256').update(body).digest('hex'),
   };
 }

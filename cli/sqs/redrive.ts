@@ -81,11 +81,32 @@ export async function redrive(sqs: SQSClient, options: RedriveOptions): Promise<
   try {
     return await moveTask(sqs, options, destinationUrl);
   } catch (error) {
-    const aws = asAwsError(error);
-    if (!UNSUPPORTED.has(aws.name)) throw error;
+    const reason = unsupportedReason(error);
+    if (reason === undefined) throw error;
+    // Falling back keeps the guarantees: a message leaves the DLQ only once the destination holds it.
     const destination = destinationUrl ?? ((await findSource(sqs, options.dlqUrl, true)) as string);
-    return manualMove(sqs, options, destination, `${aws.name}: ${aws.message}`);
+    return manualMove(sqs, options, destination, reason);
   }
+}
+
+/**
+ * Why an error means the endpoint has no message move tasks, or undefined when it means something else
+ * (access denied, a throttle, a bad queue), which is reported as it is.
+ *
+ * An endpoint that does not implement the operation may name that (UNSUPPORTED), or answer with a page
+ * that is no AWS error at all: moto answers StartMessageMoveTask with HTTP 500 and HTML, which the SDK
+ * reports as a deserialization error. AWS itself always answers with an error code, so an answer the
+ * SDK cannot read comes from an endpoint that is not AWS's SQS and does not speak this operation.
+ */
+function unsupportedReason(error: unknown): string | undefined {
+  const aws = asAwsError(error);
+  if (UNSUPPORTED.has(aws.name)) return `${aws.name}: ${aws.message}`;
+  const status = aws.$metadata?.httpStatusCode;
+  const unreadable = aws.name === 'SyntaxError' || /Deserialization error/.test(aws.message);
+  if (unreadable && status !== undefined && status >= 400) {
+    return `the endpoint answered StartMessageMoveTask with HTTP ${status} and a body that is not an AWS error, so it does not implement message move tasks`;
+  }
+  return undefined;
 }
 
 async function findSource(sqs: SQSClient, dlqUrl: string, needOne: boolean): Promise<string | undefined> {

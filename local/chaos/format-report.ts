@@ -23,6 +23,7 @@ export function formatChaosReport(report: ChaosReport): string {
     `  duplicate outcomes: ${counts.duplicateOutcomes} (${percent(counts.duplicateOutcomes, counts.outcomes)} of outcomes) on ${counts.messagesWithDuplicateOutcomes} messages, each from a separate delivery`,
     `  acknowledged ${counts.acknowledged}, lost ${counts.lost}; DLQ ${counts.deadLettered} (${counts.deadLetteredCutShort} whose last delivery was cut short)`,
     `  final rules: ${counts.targetsChecked} targets checked, ${counts.targetsUndetermined} left either way by a failed request`,
+    ...(report.ordering ? [orderingLine(report)] : []),
     `  elapsed ${(report.elapsedMs / 1000).toFixed(1)} s`,
   ];
   if (report.ok) {
@@ -42,4 +43,16 @@ export function formatChaosReport(report: ChaosReport): string {
     if (details.length > SHOWN_PER_CHECK) lines.push(`    ... and ${details.length - SHOWN_PER_CHECK} more`);
   }
   return lines.join('\n');
+}
+
+/** The ordering probe in one line: the order the handler ran the two requests in, and the final rule. */
+function orderingLine(report: ChaosReport): string {
+  const ordering = report.ordering as NonNullable<ChaosReport['ordering']>;
+  const order = ordering.revokeRanFirst
+    ? 'the revoke ran before the authorize was delivered again'
+    : 'the revoke ran after the authorize was delivered again';
+  const verdict = ordering.lastRequestWins
+    ? 'the rule is gone: the last request won'
+    : `the rule remains: the last request did not win${report.mode === 'standard' ? ' (a standard queue does not order; see docs/chaos.md)' : ''}`;
+  return `  ordering probe (authorize's batch lost after its outcome, then its revoke): ${order}; ${verdict}`;
 }

@@ -34,7 +34,11 @@ through the real handler on the embedded emulator while it injects Redshift thro
 lost answers, SendMessageBatch errors and Failed[] entries, latency and dropped batches. Then checks
 that every request has an outcome, none is lost, the DLQ holds only exhausted requests with a
 failed outcome, invalid bodies never reach Redshift, and each group ends with the rules the last
-request in send order asked for. --fifo uses FIFO queues with MessageGroupId = group.`);
+request in send order asked for. --fifo uses FIFO queues with MessageGroupId = group.
+After the waves, the ordering probe: an authorize whose first batch is lost after its outcome was
+published, then its revoke sent by a producer that waited for that outcome. With --fifo the revoke
+must run after the authorize's redelivery (a violation otherwise); on standard queues the report
+says which ran first and whether the rule remains (it does: a standard queue gives no order).`);
   process.exit(0);
 }
 

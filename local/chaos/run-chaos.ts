@@ -12,6 +12,7 @@ import { mulberry32, zeroStats } from '../emulator/faults.js';
 import type { Emulator, FaultRule, FaultStats } from '../emulator/index.js';
 import { type LocalService, startLocalService } from '../service.js';
 import { type ChaosCheck, checkRun, type Delivery, type Violation } from './check-run.js';
+import { createOrderingProbe, type OrderingProbeResult } from './ordering-probe.js';
 import { DEFAULT_SHARES, generateWorkload, type Wave, type WorkloadShares } from './workload.js';
 
 /** The faults of a run; rates are probabilities from 0 to 1. */
@@ -85,6 +86,12 @@ export interface ChaosReport extends ChaosCheck {
   };
   /** Faults the emulator injected, by kind. */
   readonly injected: FaultStats;
+  /**
+   * The ordering scenario run after the waves (a lost batch of an authorize, then its revoke): on FIFO
+   * queues the last request must win; on standard queues it may not, and the figures say what happened.
+   * Absent when the waves did not settle.
+   */
+  readonly ordering?: OrderingProbeResult;
   /** Invocations of the handler, and poller errors. */
   readonly invocations: number;
   readonly pollerErrors: number;
@@ -154,6 +161,12 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   });
   const deliveries = new Map<string, Delivery[]>();
   const dropRandom = mulberry32(seed ^ 0x5eed);
+  const probe = createOrderingProbe(() => ({
+    client: service.sqs,
+    queueUrl: service.queues.requests.url,
+  }));
+  /** While the ordering probe runs, only its own drop happens, so what it sees is its scenario alone. */
+  let probing = false;
   let pollerErrors = 0;
 
   // SDK retries would hide most faults; one attempt sends each of them through the service's own retry path.
@@ -178,8 +191,10 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       waitTimeSeconds: 1,
       // Lambda requires the queue's visibility timeout to be at least the function timeout.
       functionTimeoutMs: visibilityTimeoutSeconds * 1000,
-      dropBatch: () => dropRandom() < faults.dropRate,
+      dropBatch: async (records) =>
+        (await probe.dropBatch(records)) || (!probing && dropRandom() < faults.dropRate),
       onInvoke: (report) => {
+        probe.observe(report);
         for (const record of report.records) {
           const list = deliveries.get(record.messageId) ?? [];
           list.push({
@@ -240,10 +255,25 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       deliveries,
       maxReceiveCount,
     });
+    let ordering: OrderingProbeResult | undefined;
+    const orderingViolations: Violation[] = [];
+    if (failures.length === 0) {
+      probing = true;
+      progress('ordering probe: an authorize whose batch is lost after its outcome, then its revoke');
+      ordering = await probe.run(client, service, Date.now() + settleTimeoutMs);
+      // A FIFO queue holds the revoke back while the authorize is in flight; a standard queue cannot.
+      if (fifo && !ordering.lastRequestWins) {
+        orderingViolations.push({
+          check: 'ordering',
+          detail: `the rule remains after its revoke, the last request sent (deliveries: ${ordering.deliveries.map((d) => `${d.requestId}#${d.receiveCount}`).join(', ')})`,
+        });
+      }
+    }
     const violations = [
       ...failures,
       ...malformed.map((detail) => ({ check: 'outcome', detail })),
       ...check.violations,
+      ...orderingViolations,
     ];
     return {
       ...check,
@@ -262,6 +292,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         faults,
       },
       injected,
+      ...(ordering && { ordering }),
       invocations: service.eventSource.stats.invocations,
       pollerErrors,
       elapsedMs: Date.now() - started,

@@ -1,3 +1,4 @@
+import { requestMessageGroupId } from '../../src/domain/message-group.js';
 import { type Action, targetKey } from '../../src/domain/request.js';
 import { mulberry32 } from '../emulator/faults.js';
 
@@ -50,7 +51,7 @@ export interface PlannedMessage {
   readonly kind: MessageKind;
   /** The raw message body. */
   readonly body: string;
-  /** The FIFO message group: the group the body names, or `invalid-bodies`. */
+  /** The FIFO message group: the target the body names (requestMessageGroupId), or `invalid-bodies`. */
   readonly messageGroupId: string;
   /** The requestId in the body, when it has one (duplicates share it). */
   readonly requestId?: string;
@@ -253,7 +254,7 @@ function validMessage(
     wave,
     kind,
     body: JSON.stringify(body),
-    messageGroupId: group.name,
+    messageGroupId: requestMessageGroupId(body),
     requestId,
     intent: { group: group.name, target, action },
   };
@@ -275,7 +276,7 @@ function refusedMessage(
     wave,
     kind: MessageKind.refused,
     body: JSON.stringify(body),
-    messageGroupId: body.clusterSecurityGroupName,
+    messageGroupId: requestMessageGroupId(body),
     requestId,
   };
 }

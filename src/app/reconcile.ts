@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { DesiredState } from '../domain/desired-state.js';
-import { fifoGroupId } from '../domain/hash.js';
+import { requestMessageGroupId } from '../domain/message-group.js';
 import { makePolicyCheck } from '../domain/policy.js';
 import { type GroupPlan, planReconciliation, reconcileRequestId } from '../domain/reconcile-plan.js';
 import { countReport, type GroupReport, type ReconciliationReport } from '../domain/reconciliation-report.js';
@@ -175,7 +175,7 @@ function toMessage(request: IngressRequest): OutgoingMessage {
     body: JSON.stringify({ ...rest, ...rule }),
     attributes: { requestedBy: RECONCILER },
     // FIFO requests queues: one group's changes stay in order, and overlapping runs deduplicate.
-    groupId: fifoGroupId(rule.clusterSecurityGroupName),
+    groupId: requestMessageGroupId(rule),
     deduplicationId: request.requestId,
   };
 }

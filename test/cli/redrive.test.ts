@@ -33,7 +33,71 @@ beforeEach(() => {
   sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
 });
 
+/** What the SDK throws when an endpoint answers with a page it cannot read (moto: HTTP 500 and HTML). */
+const unreadableAnswer = (status: number) =>
+  Object.assign(
+    new SyntaxError(
+      `Unexpected token '<', "<!doctype "... is not valid JSON\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.`,
+    ),
+    { $metadata: { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 } },
+  );
+
 describe('redrive', () => {
+  it('falls back when the endpoint answers StartMessageMoveTask with a page that is no AWS error, saying so', async () => {
+    // Prepare
+    sqsMock.on(StartMessageMoveTaskCommand).rejects(unreadableAnswer(500));
+    sqsMock
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [{ MessageId: 'a', ReceiptHandle: 'rh-a', Body: '{"n":1}' }] })
+      .resolves({ Messages: [] });
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'new-a', MD5OfMessageBody: 'x' }],
+      Failed: [],
+    });
+    sqsMock.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] });
+
+    // Act
+    const result = await redrive(new SQSClient({ region: 'us-east-1' }), {
+      dlqUrl: DLQ,
+      destinationUrl: REQUESTS,
+      timeoutMs: 10_000,
+    });
+
+    // Assess
+    expect(result).toEqual({
+      method: 'manual',
+      status: 'completed',
+      moved: 1,
+      destinationUrl: REQUESTS,
+      fallbackReason:
+        'the endpoint answered StartMessageMoveTask with HTTP 500 and a body that is not an AWS error, so it does not implement message move tasks',
+      notSent: 0,
+      notDeleted: 0,
+    });
+  });
+
+  it('does not fall back on an AWS error it can read (a server error, access denied): it reports it', async () => {
+    // Prepare
+    const serverError = new SQSServiceException({
+      name: 'InternalError',
+      $fault: 'server',
+      message: 'We encountered an internal error. Please try again.',
+      $metadata: { httpStatusCode: 500 },
+    });
+    sqsMock.on(StartMessageMoveTaskCommand).rejects(serverError);
+
+    // Act
+    const attempt = redrive(new SQSClient({ region: 'us-east-1' }), {
+      dlqUrl: DLQ,
+      destinationUrl: REQUESTS,
+      timeoutMs: 10_000,
+    });
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'InternalError' });
+    expect(sqsMock).toHaveReceivedCommandTimes(ReceiveMessageCommand, 0);
+  });
+
   it('falls back to receive, send and delete when StartMessageMoveTask is unsupported, deleting only what the source queue accepted', async () => {
     // Prepare: two messages; the source queue accepts the first and refuses the second.
     sqsMock.on(StartMessageMoveTaskCommand).rejects(unsupported());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureQueues, type LocalQueues } from '../../local/stack.js';
+import { requestMessageGroupId } from '../../src/domain/message-group.js';
 import { buildOutcome } from '../../src/domain/outcome.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { cliEnv, receiveAll, runCli } from './cli-process.js';
@@ -207,6 +208,39 @@ describe('redshift-ingress submit (spawned, against the emulator)', () => {
       expect(message.Attributes?.MessageGroupId).toBe('analytics-prod');
       expect(message.Attributes?.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
     }
+  });
+
+  it('groups FIFO messages by the target as Redshift identifies it, whatever case the group is given in', async () => {
+    // Prepare
+    const fifo = await ensureQueues(emulator.sqs, { prefix: 'fifo-case', fifo: true });
+
+    // Act
+    const result = await runCli(
+      [
+        'submit',
+        '-',
+        '--group',
+        'Analytics-Prod',
+        '--request-id-prefix',
+        'c',
+        '--queue-url',
+        fifo.requests.url,
+      ],
+      cliEnv(emulator.emulator.url),
+      { input: '203.0.113.0/24\n' },
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    const { Messages = [] } = await emulator.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: fifo.requests.url,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
+    );
+    expect(Messages.map((message) => message.Attributes?.MessageGroupId)).toEqual([
+      requestMessageGroupId({ clusterSecurityGroupName: 'analytics-prod' }),
+    ]);
   });
 
   it('refuses to run without a requests queue URL, naming every way to give one (exit 2)', async () => {

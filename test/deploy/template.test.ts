@@ -529,6 +529,7 @@ describe('queues', () => {
     expect(denySend?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).toEqual([
       { 'Fn::GetAtt': ['ReconcileRole', 'Arn'] },
       'arn:aws:iam::000000000000:role/ingress-producer',
+      'arn:aws:iam::000000000000:role/ingress-operator',
     ]);
     expect(allow?.condition).toBe('HasProducerPrincipals');
     expect(allow?.statement).toMatchObject({
@@ -539,6 +540,144 @@ describe('queues', () => {
     expect(bySid('DenyInsecureTransport')?.statement.Condition).toEqual({
       Bool: { 'aws:SecureTransport': 'false' },
     });
+  });
+});
+
+describe('operators', () => {
+  const operator = 'arn:aws:iam::000000000000:role/ingress-operator';
+  const statementsOf = (policyId: string): Granted[] =>
+    (resource(template, policyId).Properties.PolicyDocument as { Statement: unknown[] }).Statement.map(
+      unwrapIf,
+    );
+
+  it('lets the operators send to the requests queue past its Deny, as a redrive sends', () => {
+    // Prepare
+    const statements = statementsOf('RequestsQueuePolicy');
+
+    // Act
+    const deny = statements.find(({ statement }) => statement.Sid === 'DenySendExceptProducers');
+    const allow = statements.find(({ statement }) => statement.Sid === 'AllowOperatorsRedrive');
+
+    // Assess: an explicit Deny beats any Allow, so the exception is what makes the Allow work.
+    expect(deny?.statement.Condition?.ArnNotEquals?.['aws:PrincipalArn']).toContain(operator);
+    expect(allow?.condition).toBe('HasOperatorPrincipals');
+    expect(allow?.statement).toEqual({
+      Sid: 'AllowOperatorsRedrive',
+      Effect: 'Allow',
+      Principal: { AWS: [operator] },
+      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+      Resource: { 'Fn::GetAtt': ['RequestsQueue', 'Arn'] },
+    });
+    expect(template.Conditions.HasOperatorPrincipals).toEqual({ 'Fn::Equals': ['true', 'true'] });
+  });
+
+  it('lets the operators run a move task and the receive-and-send fallback on the requests DLQ only', () => {
+    // Prepare
+    const statements = statementsOf('ResultsQueuePolicy');
+
+    // Act
+    const allow = statements.find(({ statement }) => statement.Sid === 'AllowOperatorsRedrive');
+
+    // Assess
+    expect(allow?.condition).toBe('HasOperatorPrincipals');
+    expect(allow?.statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: [operator] },
+      Resource: { 'Fn::GetAtt': ['RequestsDlq', 'Arn'] },
+    });
+    expect(list(allow?.statement.Action ?? []).sort()).toEqual([
+      'sqs:CancelMessageMoveTask',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ListDeadLetterSourceQueues',
+      'sqs:ListMessageMoveTasks',
+      'sqs:ReceiveMessage',
+      'sqs:StartMessageMoveTask',
+    ]);
+  });
+
+  it('without operators, excepts nobody more from the Deny and turns both Allow statements off; refuses a bad ARN', () => {
+    // Act: a stage that names no operator (nor producer), as the defaults have it.
+    const none = printConfig('--stage', 'prod', '--param', 'allowedGroups=analytics-*');
+    const bad = printConfig('--stage', 'ci', '--param', 'operatorPrincipals=arn:aws:iam::123:root');
+
+    // Assess
+    expect(none.status, none.stderr).toBe(0);
+    const config = JSON.parse(none.stdout) as {
+      resources: { Conditions: Record<string, unknown>; Resources: Record<string, Resource> };
+    };
+    expect(config.resources.Conditions.HasOperatorPrincipals).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    const policy = config.resources.Resources.RequestsQueuePolicy as Resource;
+    const deny = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.find(
+      (statement) => statement.Sid === 'DenySendExceptProducers',
+    );
+    expect(deny?.Condition?.ArnNotEquals?.['aws:PrincipalArn']).toEqual([
+      { 'Fn::GetAtt': ['ReconcileRole', 'Arn'] },
+    ]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(
+      /operatorPrincipals: must be IAM role or user ARNs, got: arn:aws:iam::123:root/,
+    );
+  });
+});
+
+describe('FIFO requests queue', () => {
+  interface Printed {
+    resources: { Resources: Record<string, Resource>; Conditions: Record<string, unknown> };
+  }
+  const fifoIf = { 'Fn::If': ['FifoRequests', true, { Ref: 'AWS::NoValue' }] };
+
+  it('is off by default: standard queues, FifoQueue left out', () => {
+    // Act
+    const { RequestsQueue, RequestsDlq } = template.Resources;
+
+    // Assess
+    expect(template.Conditions.FifoRequests).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    expect(RequestsQueue?.Properties).toMatchObject({
+      QueueName: 'redshift-ingress-ci-requests',
+      FifoQueue: fifoIf,
+      ContentBasedDeduplication: fifoIf,
+    });
+    expect(RequestsDlq?.Properties).toMatchObject({
+      QueueName: 'redshift-ingress-ci-requests-dlq',
+      FifoQueue: fifoIf,
+    });
+  });
+
+  it('fifoRequests=true makes the requests queue and its DLQ FIFO, named .fifo, with content-based deduplication', () => {
+    // Act
+    const { status, stdout, stderr } = printConfig('--stage', 'ci', '--param', 'fifoRequests=true');
+
+    // Assess
+    expect(status, stderr).toBe(0);
+    const config = JSON.parse(stdout) as Printed;
+    expect(config.resources.Conditions.FifoRequests).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    expect(config.resources.Resources.RequestsQueue?.Properties).toMatchObject({
+      QueueName: 'redshift-ingress-ci-requests.fifo',
+      FifoQueue: fifoIf,
+      ContentBasedDeduplication: fifoIf,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['RequestsDlq', 'Arn'] } },
+    });
+    expect(config.resources.Resources.RequestsDlq?.Properties).toMatchObject({
+      QueueName: 'redshift-ingress-ci-requests-dlq.fifo',
+      FifoQueue: fifoIf,
+    });
+    // The results queue stays standard: outcomes carry their own group when it is FIFO.
+    expect(config.resources.Resources.ResultsQueue?.Properties.FifoQueue).toBeUndefined();
+  });
+
+  it('refuses what Lambda refuses for a FIFO source: batches above 10, a batching window', () => {
+    // Act
+    const { status, stdout, stderr } = printConfig(
+      ...['--stage', 'ci', '--param', 'fifoRequests=true', '--param', 'batchSize=20'],
+      ...['--param', 'maximumBatchingWindow=5'],
+    );
+
+    // Assess
+    expect(status).not.toBe(0);
+    expect(stdout + stderr).toMatch(/batchSize: must be at most 10 with fifoRequests=true \(20\)/);
+    expect(stdout + stderr).toMatch(/maximumBatchingWindow: must be 0 with fifoRequests=true/);
   });
 });
 

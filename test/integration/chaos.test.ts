@@ -44,6 +44,19 @@ describe('chaos over the local stack (real handler, runner and SDK clients; inje
     // Assess
     expectGuaranteesUnderFire(report, 300);
     expect(report.mode).toBe('standard');
+    // The ordering scenario: nothing holds the revoke back while the lost authorize is invisible, so it
+    // runs first and the redelivered authorize applies the rule again. Not a violation on a standard
+    // queue: the docs say it gives no order.
+    expect(report.ordering).toMatchObject({
+      revokeRanFirst: true,
+      ruleRemains: true,
+      lastRequestWins: false,
+    });
+    expect(report.ordering?.outcomes).toEqual([
+      { requestId: 'ordering-probe-authorize', status: 'authorized', attempt: 1 },
+      { requestId: 'ordering-probe-revoke', status: 'revoked', attempt: 1 },
+      { requestId: 'ordering-probe-authorize', status: 'authorized', attempt: 2 },
+    ]);
   }, 60_000);
 
   it('FIFO queues, conflicting requests per target inside a wave: the last in group order wins', async () => {
@@ -54,5 +67,17 @@ describe('chaos over the local stack (real handler, runner and SDK clients; inje
     // Assess
     expectGuaranteesUnderFire(report, 150);
     expect(report.mode).toBe('fifo');
+    // The ordering scenario: the target's message group is blocked while the lost authorize is in
+    // flight, so the revoke runs after its redelivery and the last request wins.
+    expect(report.ordering).toMatchObject({
+      revokeRanFirst: false,
+      ruleRemains: false,
+      lastRequestWins: true,
+    });
+    expect(report.ordering?.outcomes).toEqual([
+      { requestId: 'ordering-probe-authorize', status: 'authorized', attempt: 1 },
+      { requestId: 'ordering-probe-authorize', status: 'already-authorized', attempt: 2 },
+      { requestId: 'ordering-probe-revoke', status: 'revoked', attempt: 1 },
+    ]);
   }, 60_000);
 });

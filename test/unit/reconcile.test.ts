@@ -7,6 +7,7 @@ import { createQueuePublisher } from '../../src/adapters/sqs.js';
 import { silentLogger } from '../../src/app/ports.js';
 import { makeReconcile } from '../../src/app/reconcile.js';
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
+import { requestMessageGroupId } from '../../src/domain/message-group.js';
 import { reconciliationReportSchema } from '../../src/domain/reconciliation-report-schema.js';
 import { parseRequest } from '../../src/domain/request.js';
 
@@ -207,6 +208,41 @@ describe('makeReconcile', () => {
     expect(report.groups[0]?.errors).toEqual([
       'authorize 10.0.0.0/16: could not enqueue: KmsThrottled: slow down',
     ]);
+  });
+
+  it('enqueues on a FIFO requests queue with the target as message group and the request id as deduplication id', async () => {
+    // Prepare
+    const fifoUrl = `${REQUESTS_URL}.fifo`;
+    const sqs = new SQSClient({ region: 'us-east-1' });
+    const reconcile = makeReconcile({
+      currentRules: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
+      requests: createQueuePublisher(sqs, fifoUrl, { retryDelayMs: 1 }),
+      results: createQueuePublisher(sqs, RESULTS_URL, { retryDelayMs: 1 }),
+      config: {
+        policy: { allowedGroups: ['analytics-*'], minCidrPrefix: 16, requireApproval: false },
+        maxPrunePerRun: 5,
+      },
+      logger: silentLogger,
+      now: () => new Date('2026-11-27T06:00:00.000Z'),
+    });
+    redshiftMock
+      .on(DescribeClusterSecurityGroupsCommand)
+      .resolves({ ClusterSecurityGroups: [group('analytics-prod', [])] });
+    const desired = parseDesiredState(
+      'version: 1\ngroups:\n  analytics-prod:\n    cidrIps: [203.0.113.0/24]\n',
+    );
+
+    // Act
+    await reconcile(desired);
+
+    // Assess
+    const [entry, ...others] = sentTo(fifoUrl);
+    expect(others).toEqual([]);
+    const body = JSON.parse(entry?.MessageBody as string) as { requestId: string };
+    expect(entry).toMatchObject({
+      MessageGroupId: requestMessageGroupId({ clusterSecurityGroupName: 'analytics-prod' }),
+      MessageDeduplicationId: body.requestId,
+    });
   });
 
   it('a dry run enqueues and publishes nothing', async () => {
