@@ -271,7 +271,7 @@ describeWithMoto('the local runner over moto’s SQS, Redshift on the embedded e
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
 
     // Assess
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr.trim()).toBe(
       `queue redshift-ingress-local-requests already exists with no RedrivePolicy: failed requests would never reach redshift-ingress-local-requests-dlq: delete it (aws --endpoint-url <endpoint> sqs delete-queue --queue-url ${moto.url}/123456789012/redshift-ingress-local-requests) and start again`,
     );
