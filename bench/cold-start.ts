@@ -99,8 +99,6 @@ export function dummyHandlerEnv(): Record<string, string> {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
-    // Lambda runs Node 22, where the SDK prints no support warning; printing it would be counted here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

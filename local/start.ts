@@ -8,8 +8,6 @@ import { DesiredStateError } from '../src/domain/desired-state.js';
 import { ConfigurationError } from '../src/domain/errors.js';
 import { runLocal } from './run-local.js';
 
-// The SDK warns once that its 2027 releases need Node 22; Lambda runs nodejs22.x and locally the pinned SDK works on 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values: args } = parseArgs({
   options: {
     endpoint: { type: 'string' },
