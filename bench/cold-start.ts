@@ -20,9 +20,8 @@ const FLOOR = { [FLOOR_NAME]: 'bench/floor/clients-only.ts' } as const;
 const PARTS = {
   'floor + domain (request checks, CIDR, policy)': 'bench/floor/with-domain.ts',
   "floor + domain and the request's zod/mini schema (replaced)": 'bench/floor/with-zod-request-schema.ts',
-  'floor + Powertools Logger, EMF metrics, middy': 'bench/floor/with-powertools.ts',
-  'floor + EMF metrics writer, middy': 'bench/floor/with-emf-metrics.ts',
-  'floor + Powertools Metrics, middy (replaced)': 'bench/floor/with-powertools-metrics.ts',
+  'floor + Powertools Logger, Powertools Metrics, middy': 'bench/floor/with-powertools.ts',
+  'floor + Powertools Metrics, middy': 'bench/floor/with-powertools-metrics.ts',
   'floor + Step Functions client': 'bench/floor/with-step-functions.ts',
   'floor + desired state as deployed (JSON, checked)': 'bench/floor/with-desired-state.ts',
   'floor + the YAML reader (not deployed)': 'bench/floor/with-yaml-reader.ts',
@@ -41,10 +40,6 @@ const SDK_EXTERNAL = 'authorize, SDK from the runtime';
 const ALTERNATIVES: Readonly<Record<string, (deployed: BuildOptions) => BuildOptions>> = {
   'authorize, one file (no splitting)': (deployed) => ({ ...deployed, splitting: false }),
   'authorize, built with keepNames': (deployed) => ({ ...deployed, keepNames: true }),
-  'authorize, node:stream/web loaded at import (no stand-in for middy)': (deployed) => ({
-    ...deployed,
-    plugins: (deployed.plugins ?? []).filter(({ name }) => name !== 'middy-web-streams-on-first-use'),
-  }),
 };
 
 /** Options of {@link measureColdStart}. */
