@@ -19,9 +19,8 @@ const FLOOR = { [FLOOR_NAME]: 'bench/floor/clients-only.ts' } as const;
 /** The floor plus one part of a handler each: where the difference to the floor comes from. */
 const PARTS = {
   "floor + domain (the request's zod/mini schema, CIDR, policy)": 'bench/floor/with-domain.ts',
-  'floor + Powertools Logger, EMF metrics, middy': 'bench/floor/with-powertools.ts',
-  'floor + EMF metrics writer, middy': 'bench/floor/with-emf-metrics.ts',
-  'floor + Powertools Metrics, middy (replaced)': 'bench/floor/with-powertools-metrics.ts',
+  'floor + Powertools Logger, Powertools Metrics, middy': 'bench/floor/with-powertools.ts',
+  'floor + Powertools Metrics, middy': 'bench/floor/with-powertools-metrics.ts',
   'floor + Step Functions client': 'bench/floor/with-step-functions.ts',
   'floor + desired state as deployed (JSON, checked)': 'bench/floor/with-desired-state.ts',
   'floor + the YAML reader (not deployed)': 'bench/floor/with-yaml-reader.ts',
@@ -38,10 +37,6 @@ const SDK_EXTERNAL = 'authorize, SDK from the runtime';
 const ALTERNATIVES: Readonly<Record<string, (deployed: BuildOptions) => BuildOptions>> = {
   'authorize, one file (no splitting)': (deployed) => ({ ...deployed, splitting: false }),
   'authorize, built with keepNames': (deployed) => ({ ...deployed, keepNames: true }),
-  'authorize, node:stream/web loaded at import (no stand-in for middy)': (deployed) => ({
-    ...deployed,
-    plugins: (deployed.plugins ?? []).filter(({ name }) => name !== 'middy-web-streams-on-first-use'),
-  }),
 };
 
 /** Options of {@link measureColdStart}. */
@@ -96,8 +91,6 @@ export function dummyHandlerEnv(): Record<string, string> {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
-    // Lambda runs Node 22, where the SDK prints no support warning; printing it would be counted here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

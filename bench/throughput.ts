@@ -84,8 +84,6 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     })),
     { name: 'baseline (Powertools BatchProcessor)', module: './baseline/powertools-handler.js' },
   ];
-  // Lambda runs Node 22, where the SDK prints no support warning.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
   const clientConfig = {
     endpoint: emulator.url,
@@ -131,7 +129,6 @@ async function runSubject(subject: Subject, stack: Stack): Promise<ThroughputRow
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     RESULTS_QUEUE_URL: queues.results.url,
     REQUESTS_QUEUE_URL: queues.requests.url,
     ALLOWED_GROUPS: 'bench-*',

@@ -3,8 +3,6 @@
 // the tool runs its TypeScript sources directly, with no build step to forget after a pull.
 import { register } from 'tsx/esm/api';
 
-// The SDK warns once that its 2027 releases need Node 22; Lambda runs nodejs22.x and the pinned SDK works on 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // A reader that stops early (`results --json | head`) closes the pipe: that ends the command quietly.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {

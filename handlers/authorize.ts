@@ -1,10 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createEmfMetrics, metricsDisabledIn, publishMetrics } from '../src/adapters/cloudwatch-metrics.js';
 import { createRedshiftIngress } from '../src/adapters/redshift.js';
 import { serviceSdkLogger } from '../src/adapters/sdk-logger.js';
 import {
@@ -20,11 +21,8 @@ import { loadConfig } from '../src/config.js';
 // clients are built once and reused by every invocation of this container.
 const config = loadConfig(process.env, 'authorize');
 const logger = new Logger({ serviceName: 'redshift-ingress' });
-const metrics = createEmfMetrics({
-  namespace: 'RedshiftIngress',
-  serviceName: 'redshift-ingress',
-  disabled: metricsDisabledIn(process.env),
-});
+// Metrics are CloudWatch EMF lines on stdout; POWERTOOLS_METRICS_DISABLED (set by the local stack) turns them off.
+const metrics = new Metrics({ namespace: 'RedshiftIngress', serviceName: 'redshift-ingress' });
 const awsLogger = serviceSdkLogger(logger);
 const sqs = new SQSClient({ logger: awsLogger });
 const processBatch = makeProcessBatch({
@@ -48,5 +46,5 @@ const processBatch = makeProcessBatch({
 /** The authorize entry point: an SQS batch of ingress requests in, a partial batch response out. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(publishMetrics(metrics, { captureColdStartMetric: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .handler(processBatch);

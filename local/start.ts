@@ -10,9 +10,6 @@ import { ConfigurationError } from '../src/domain/errors.js';
 import { chooseEndpoint, type LocalRun, LocalStartError, runLocal } from './run-local.js';
 import { PortInUseError } from './service.js';
 
-// The SDK warns once that its 2027 releases need Node 22; Lambda runs nodejs22.x and locally the pinned SDK works on 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const USAGE = `Usage: npm start -- [--endpoint URL | --port 4566] [--no-examples] [--no-outcomes] [--fifo] [--reconcile-every SECONDS]
 
 Runs redshift-ingress locally: the embedded AWS emulator on 127.0.0.1 (or the endpoint given by

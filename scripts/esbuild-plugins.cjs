@@ -73,23 +73,4 @@ const splitChunks = {
   },
 };
 
-/**
- * Gives `@middy/core`, and only it, a stand-in for `node:stream/web`
- * ([src/shared/lazy-web-streams.ts](../src/shared/lazy-web-streams.ts)). middy imports `ReadableStream`
- * from it at the top of its module, for response streaming, which these functions do not use; Node's web
- * streams (seven internal modules) would load at every cold start. Any other module importing
- * `node:stream/web` gets Node's own.
- *
- * @type {import('esbuild').Plugin}
- */
-const middyWebStreamsOnFirstUse = {
-  name: 'middy-web-streams-on-first-use',
-  setup(build) {
-    const standIn = resolve(__dirname, '..', 'src', 'shared', 'lazy-web-streams.ts');
-    build.onResolve({ filter: /^node:stream\/web$/ }, ({ importer }) =>
-      /[\\/]node_modules[\\/]@middy[\\/]core[\\/]/.test(importer) ? { path: standIn } : undefined,
-    );
-  },
-};
-
-module.exports = [splitChunks, middyWebStreamsOnFirstUse];
+module.exports = [splitChunks];

@@ -170,7 +170,6 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   let pollerErrors = 0;
 
   // SDK retries would hide most faults; one attempt sends each of them through the service's own retry path.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const service = await startLocalService({
     port: 0,
     seed,

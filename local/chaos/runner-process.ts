@@ -32,7 +32,6 @@ if (args.endpoint === undefined) {
   console.error('--endpoint: is required (the AWS endpoint whose queues to poll)');
   process.exit(2);
 }
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // A bad setting stops the runner before it polls, with the message naming every bad variable.
 const service = await startLocalService({
   endpoint: args.endpoint,

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,49 +169,5 @@ describe('scripts/esbuild-plugins.cjs: split-chunks', () => {
 
     // Assess
     expect(await files(join(dir, 'out'))).toEqual(['entry.js']);
-  });
-});
-
-describe('scripts/esbuild-plugins.cjs: middy-web-streams-on-first-use', () => {
-  it("gives @middy/core the stand-in for node:stream/web and every other module Node's own", async () => {
-    // Prepare: a middy that checks streams as @middy/core does, and another module using web streams.
-    directory = await mkdtemp(join(tmpdir(), 'esbuild-plugins-'));
-    const dir = directory;
-    await mkdir(join(dir, 'node_modules', '@middy', 'core'), { recursive: true });
-    await writeFile(
-      join(dir, 'node_modules', '@middy', 'core', 'index.js'),
-      'import { ReadableStream } from "node:stream/web";\nexport const isStream = (x) => x instanceof ReadableStream;\n',
-    );
-    await writeFile(
-      join(dir, 'other.js'),
-      'import { ReadableStream, WritableStream } from "node:stream/web";\nexport { ReadableStream, WritableStream };\n',
-    );
-    await writeFile(
-      join(dir, 'entry.js'),
-      'export { isStream } from "./node_modules/@middy/core/index.js";\nexport * from "./other.js";\n',
-    );
-
-    // Act
-    const { outputFiles } = await build({
-      absWorkingDir: dir,
-      entryPoints: ['entry.js'],
-      outfile: join(dir, 'out.mjs'),
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      write: false,
-      plugins,
-      logLevel: 'silent',
-    });
-    const code = outputFiles[0]?.text ?? '';
-    await writeFile(join(dir, 'out.mjs'), code);
-    const built = (await import(join(dir, 'out.mjs'))) as Record<string, unknown>;
-    const web = await import('node:stream/web');
-
-    // Assess: middy's check works through the stand-in; the other module's classes are Node's.
-    expect(code).toContain('Symbol.hasInstance');
-    expect((built.isStream as (value: unknown) => boolean)(new web.ReadableStream())).toBe(true);
-    expect(built.ReadableStream).toBe(web.ReadableStream);
-    expect(built.WritableStream).toBe(web.WritableStream);
   });
 });

@@ -35,7 +35,6 @@ export function cliEnv(endpoint: string, extra: Record<string, string> = {}): Re
     AWS_CONFIG_FILE: '/nonexistent/config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
     AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,
   };
 }

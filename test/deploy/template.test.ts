@@ -345,7 +345,7 @@ describe('package artifacts', () => {
         timeout: 30_000,
       });
 
-      // Assess: middy's node:stream/web is the stand-in (scripts/esbuild-plugins.cjs).
+      // Assess: nothing at import loads Node's web streams (middy 7 imports them only for streaming).
       expect(run.stderr).not.toMatch(/Error/);
       expect(run.status).toBe(0);
       expect(JSON.parse(run.stdout)).toBe(false);

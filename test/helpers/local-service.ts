@@ -13,7 +13,6 @@ import {
 
 /** Starts the whole service on a free loopback port with test-friendly settings (no backoff, quiet logs). */
 export async function startTestService(options: LocalServiceOptions = {}): Promise<LocalService> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   return startLocalService({
     port: 0,
     ...options,

@@ -239,7 +239,6 @@ describe('ticket updater over the results queue (emulator on 127.0.0.1)', () => 
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: 'test',
           AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       },
     );
