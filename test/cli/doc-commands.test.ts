@@ -47,18 +47,6 @@ const SKIPPED: readonly { readonly pattern: RegExp; readonly reason: string }[] 
   },
 ];
 
-/**
- * Commands of the current README that fail as shown from a clean shell, waiting for the README's
- * rewrite to fix them; an entry that matches no command any more fails the test, so none outlives its fix.
- */
-const PENDING_README_FIXES: readonly { readonly pattern: RegExp; readonly reason: string }[] = [
-  {
-    pattern: /^AWS_REGION=us-east-1 npx tsx examples\/consumers\/ticket-updater\.ts/,
-    reason:
-      'the SDK finds no credentials in a clean shell: prefix AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test for the local stack',
-  },
-];
-
 /** Commands that run until Ctrl-C: started apart on a free port, with the line that says they are up. */
 const LONG_RUNNING: readonly { readonly pattern: RegExp; readonly ready: string; readonly args: string }[] = [
   { pattern: /^npm start\b/, ready: '(Ctrl-C to stop)', args: ' -- --port 0 --reconcile-every 0' },
@@ -115,7 +103,7 @@ function definedNames(text: string): string[] {
 
 /** Why a command does not run here, if it does not. */
 function skipReason(command: DocCommand, tainted: ReadonlyMap<string, string>): string | undefined {
-  const listed = [...SKIPPED, ...PENDING_README_FIXES].find((entry) => entry.pattern.test(command.text));
+  const listed = SKIPPED.find((entry) => entry.pattern.test(command.text));
   if (listed) return listed.reason;
   for (const [name, reason] of tainted) {
     if (new RegExp(`\\$\\{?${name}\\b|\\$\\(${name}\\b`).test(command.text)) return `uses ${name}: ${reason}`;
@@ -248,17 +236,5 @@ describe('the commands of the README and docs/*.md (spawned, against a local sta
     }
     // The skipped ones, for the record: each names its reason.
     for (const line of skipped) expect(line).toMatch(/\(.+\)$/);
-  });
-
-  it('lists no pending README fix that the README no longer needs', () => {
-    // Prepare
-    const commands = extractCommands('README.md', readFileSync(join(ROOT, 'README.md'), 'utf8'));
-
-    // Assess
-    for (const entry of PENDING_README_FIXES)
-      expect(
-        commands.some((command) => entry.pattern.test(command.text)),
-        String(entry.pattern),
-      ).toBe(true);
   });
 });
