@@ -26,29 +26,31 @@ export const outcomeErrorSchema = z.strictObject({
 /** Why a request did not succeed. */
 export type OutcomeError = z.infer<typeof outcomeErrorSchema>;
 
-/** The outcome, version 1: the body of a results-queue message. */
-export const outcomeSchema = withMetadata(
-  z.strictObject({
+/** The fields of an outcome of either version, around the rule that version gives it. */
+export function outcomeShape<V extends number, R extends z.core.$ZodType>(version: V, rule: R) {
+  return {
     type: z.literal('ingress-outcome'),
-    version: z.literal(1),
+    version: z.literal(version),
     requestId: described(z.string(), "The request's requestId, or its SQS message id when it had none."),
     messageId: described(z.string(), 'The SQS message id of the request.'),
     action: z.enum(Action),
     status: z.enum(Status),
-    rule: described(z.optional(ruleSchema), 'Absent when the body was too broken to name one.'),
+    rule: described(z.optional(rule), 'Absent when the body was too broken to name one.'),
     error: described(z.optional(outcomeErrorSchema), 'Present when status is rejected or failed.'),
     attempt: described(z.int().check(z.minimum(1)), "The request message's ApproximateReceiveCount."),
     requestedBy: z.optional(z.string()),
     reason: z.optional(z.string()),
     approval: z.optional(approvalSchema),
     processedAt: z.iso.datetime(),
-  }),
-  {
-    $id: 'urn:redshift-ingress:schema:ingress-outcome:v1',
-    title: 'Ingress outcome, version 1',
-    description: 'The body of a results-queue message: what became of one ingress request.',
-  },
-);
+  };
+}
+
+/** The outcome, version 1: the body of a results-queue message. */
+export const outcomeSchema = withMetadata(z.strictObject(outcomeShape(1, ruleSchema)), {
+  $id: 'urn:redshift-ingress:schema:ingress-outcome:v1',
+  title: 'Ingress outcome, version 1',
+  description: 'The body of a results-queue message: what became of one ingress request.',
+});
 
 /** The outcome of one request, as published to the results queue. */
 export type Outcome = z.infer<typeof outcomeSchema>;

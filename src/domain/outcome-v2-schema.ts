@@ -1,7 +1,5 @@
 import * as z from 'zod/mini';
-import { Status } from './outcome.js';
-import { outcomeErrorSchema } from './outcome-schema.js';
-import { Action, approvalSchema } from './request-schema.js';
+import { outcomeShape } from './outcome-schema.js';
 import { checkCombination, combinationRule } from './request-v2-schema.js';
 import { described, withMetadata } from './schema-metadata.js';
 
@@ -60,29 +58,12 @@ export const outcomeRuleV2Schema = withMetadata(
 export type OutcomeRuleV2 = z.output<typeof outcomeRuleV2Schema>;
 
 /** The outcome, version 2: the body of a results-queue message answering a request v2. */
-export const outcomeV2Schema = withMetadata(
-  z.strictObject({
-    type: z.literal('ingress-outcome'),
-    version: z.literal(2),
-    requestId: described(z.string(), "The request's requestId, or its SQS message id when it had none."),
-    messageId: described(z.string(), 'The SQS message id of the request.'),
-    action: z.enum(Action),
-    status: z.enum(Status),
-    rule: described(z.optional(outcomeRuleV2Schema), 'Absent when the body was too broken to name one.'),
-    error: described(z.optional(outcomeErrorSchema), 'Present when status is rejected or failed.'),
-    attempt: described(z.int().check(z.minimum(1)), "The request message's ApproximateReceiveCount."),
-    requestedBy: z.optional(z.string()),
-    reason: z.optional(z.string()),
-    approval: z.optional(approvalSchema),
-    processedAt: z.iso.datetime(),
-  }),
-  {
-    $id: 'urn:redshift-ingress:schema:ingress-outcome:v2',
-    title: 'Ingress outcome, version 2',
-    description:
-      'The body of a results-queue message: what became of one ingress request of version 2, with the security group and port resolved for a VPC target.',
-  },
-);
+export const outcomeV2Schema = withMetadata(z.strictObject(outcomeShape(2, outcomeRuleV2Schema)), {
+  $id: 'urn:redshift-ingress:schema:ingress-outcome:v2',
+  title: 'Ingress outcome, version 2',
+  description:
+    'The body of a results-queue message: what became of one ingress request of version 2, with the security group and port resolved for a VPC target.',
+});
 
 /** The outcome of one request v2, as published to the results queue. */
 export type OutcomeV2 = z.infer<typeof outcomeV2Schema>;
