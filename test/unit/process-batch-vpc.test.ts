@@ -239,7 +239,7 @@ describe('the VPC request path', () => {
     const [outcome] = publishedOutcomesV2(sqsMock);
     expect(outcome).toMatchObject({
       status: 'rejected',
-      error: { code: 'ClusterNotFound', retryable: false },
+      error: { code: 'ClusterNotFoundFault', retryable: false },
     });
     expect(outcome?.rule).toEqual({ clusterIdentifier: 'analytics-prod', cidrIp: '203.0.113.0/24' });
     expect(ec2Mock.commandCalls(AuthorizeSecurityGroupIngressCommand)).toHaveLength(0);
