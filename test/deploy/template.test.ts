@@ -141,7 +141,6 @@ function expectedRedshiftArns(allowedGroups: string): { 'Fn::Sub': string }[] {
 
 /** The head of an ARN of this account and region, as the template writes it (`Fn::Sub`). */
 const accountArn = (service: string): string =>
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's
   `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}`;
 
 /** Resolved serverless.yml (no packaging): fast enough to check other parameter values. */
