@@ -6,7 +6,7 @@ import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createRedshiftIngress } from '../src/adapters/redshift.js';
+import { createRedshiftClusters, createRedshiftIngress } from '../src/adapters/redshift.js';
 import { serviceSdkLogger } from '../src/adapters/sdk-logger.js';
 import {
   createQueuePublisher,
@@ -14,7 +14,9 @@ import {
   makeQueueUrlResolver,
 } from '../src/adapters/sqs.js';
 import { loadTaskCallbacksOnFirstUse } from '../src/adapters/task-callbacks-on-first-use.js';
+import { loadVpcPortsOnFirstUse } from '../src/adapters/vpc-on-first-use.js';
 import { makeProcessBatch } from '../src/app/process-batch.js';
+import { makeVpcBackend } from '../src/app/vpc-backend.js';
 import { loadConfig } from '../src/config.js';
 
 // Cold start: configuration is read once (a bad variable fails the init with every problem named),
@@ -25,8 +27,21 @@ const logger = new Logger({ serviceName: 'redshift-ingress' });
 const metrics = new Metrics({ namespace: 'RedshiftIngress', serviceName: 'redshift-ingress' });
 const awsLogger = serviceSdkLogger(logger);
 const sqs = new SQSClient({ logger: awsLogger });
+const redshift = new RedshiftClient({ logger: awsLogger });
 const processBatch = makeProcessBatch({
-  backends: { clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ logger: awsLogger })) },
+  backends: {
+    clusterSecurityGroup: createRedshiftIngress(redshift),
+    // The EC2 and Redshift Serverless clients are a chunk of their own, loaded by a container's first
+    // request on a VPC target: a function serving cluster security groups never loads them
+    // (docs/benchmarks.md). DescribeClusters goes through the Redshift client above.
+    vpcSecurityGroup: makeVpcBackend(
+      loadVpcPortsOnFirstUse(
+        async () =>
+          (await import('../src/adapters/vpc-adapters.js')).createVpcAdapters({ logger: awsLogger }),
+        createRedshiftClusters(redshift),
+      ),
+    ),
+  },
   results: createQueuePublisher(sqs, config.resultsQueueUrl),
   visibility: createVisibilityController(sqs),
   queueUrlOf: makeQueueUrlResolver(
