@@ -74,7 +74,6 @@ const QUERY_VERSIONS: Readonly<Record<string, QueryService>> = {
   '2012-12-01': 'redshift',
   '2016-11-15': 'ec2',
 };
-const REDSHIFT_VERSION = '2012-12-01';
 // Far above any valid request (an SQS batch is at most 1 MiB), low enough to refuse a runaway client.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
