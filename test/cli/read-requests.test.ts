@@ -70,12 +70,16 @@ describe('readRequests', () => {
     ]);
   });
 
-  it('refuses a plain list without --group', () => {
+  it('refuses a plain list without a target flag', () => {
     // Act
     const act = () => readRequests('203.0.113.7\n', options());
 
     // Assess
-    expect(act).toThrow(new UsageError('--group: is required for a plain list of addresses (input)'));
+    expect(act).toThrow(
+      new UsageError(
+        'a plain list of addresses (input) needs a target: --cluster, --workgroup, --security-group or --group',
+      ),
+    );
   });
 
   it('reads CSV with flag or contract column names, quoted cells, approval columns and flag defaults', () => {
