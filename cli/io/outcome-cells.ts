@@ -1,4 +1,6 @@
-import type { AnyOutcome } from './result-message.js';
+import type { AnyOutcome } from '../../src/domain/outcome.js';
+import { describeTarget } from '../../src/domain/request.js';
+import { describeVpcSource, type VpcSource } from '../../src/domain/vpc.js';
 
 /**
  * The fields of a rule as requests and outcomes of either contract version name them: the target, the
@@ -58,16 +60,17 @@ export function ruleRow(cells: RuleCells): string[] {
   return [cells.target, cells.source, cells.securityGroup, cells.port];
 }
 
+/** The source as the domain describes it: `203.0.113.0/24`, `pl-...`, `sg-... (111122223333)`, `bi-tools (111122223333)`. */
 function sourceOf(rule: RuleFields): string {
-  const owned = (id: string, owner: string | undefined) => (owner === undefined ? id : `${id} (${owner})`);
-  if (rule.cidrIp !== undefined) return rule.cidrIp;
-  if (rule.cidrIpv6 !== undefined) return rule.cidrIpv6;
-  if (rule.prefixListId !== undefined) return rule.prefixListId;
-  if (rule.sourceSecurityGroupId !== undefined)
-    return owned(rule.sourceSecurityGroupId, rule.sourceSecurityGroupOwnerId);
-  if (rule.ec2SecurityGroupName !== undefined)
-    return owned(rule.ec2SecurityGroupName, rule.ec2SecurityGroupOwnerId);
-  return '';
+  if (rule.ec2SecurityGroupName !== undefined) {
+    return describeTarget({
+      ec2SecurityGroupName: rule.ec2SecurityGroupName,
+      ec2SecurityGroupOwnerId: rule.ec2SecurityGroupOwnerId ?? '',
+    });
+  }
+  const given = rule.cidrIp ?? rule.cidrIpv6 ?? rule.prefixListId ?? rule.sourceSecurityGroupId;
+  // Request bodies and outcome rules carry their one source as its own field, as VpcSource does.
+  return given === undefined ? '' : describeVpcSource(rule as VpcSource);
 }
 
 /** The rule (target, source, security group, port) and detail (error, attempt, rule id) of an outcome, as table cells. */

@@ -1,14 +1,14 @@
 import { describeIssues } from '../../src/domain/messages.js';
-import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
-import { type OutcomeV2, outcomeV2Schema } from '../../src/domain/outcome-v2-schema.js';
+import type { AnyOutcome } from '../../src/domain/outcome.js';
+import { outcomeSchema } from '../../src/domain/outcome-schema.js';
+import { outcomeV2Schema } from '../../src/domain/outcome-v2-schema.js';
 import {
   type ReconciliationReport,
   reconciliationReportSchema,
 } from '../../src/domain/reconciliation-report-schema.js';
 import { formatProblems } from '../../src/domain/request.js';
 
-/** An outcome of either contract version: v2 answers requests of version 2. */
-export type AnyOutcome = Outcome | OutcomeV2;
+export type { AnyOutcome };
 
 /** What a results-queue message holds: an outcome, a reconciliation report, or something else. */
 export type ResultMessage =

@@ -646,7 +646,7 @@ describe('redshift-ingress results with outcomes v1 and v2 (spawned, against the
     expect(lines).toHaveLength(3);
     expect(followed.code).toBe(0);
     expect(followed.stdout).toMatch(/\+ authorized\s+r-v1\s+analytics-classic 198\.51\.100\.0\/24\n/);
-    expect(followed.stdout).toMatch(/\+ authorized\s+r-v2\s+sg-0123456789abcdef0 2001:db8::\/32 port 5439\n/);
+    expect(followed.stdout).toMatch(/\+ authorized\s+r-v2\s+sg-0123456789abcdef0 tcp\/5439 2001:db8::\/32\n/);
     expect(await queueCounts(emulator.sqs, queues.results.url)).toEqual({ visible: 3, inFlight: 0 });
   });
 });
