@@ -65,12 +65,30 @@ function createProgram(io: CliIo, setExitCode: (code: number) => void): Command 
     .description(
       `Validates requests with the checks the service runs, reports every invalid line (file:line: field: reason), sends the valid ones with SendMessageBatch and, with --wait, waits for their outcomes and prints a summary.
 
-Input (a file, or - for stdin): a plain list (one IPv4 address or CIDR per line, "# comment" becomes the reason; needs --group), CSV with a header (columns: ${CSV_HEADER_HELP}; tab-separated when the file ends in .tsv or its header holds tabs and no commas), or NDJSON request bodies. Flags fill what a line leaves out; a line's own values win. Request ids are <prefix>-<line number> unless a line names its own.`,
+A target and a source make a request. Targets: --cluster (a provisioned cluster in a VPC) or --workgroup (Redshift Serverless), whose security group is the only one, the one --security-group names, or the one tagged redshift-ingress:managed=true; --security-group alone (that VPC security group); --group (a cluster security group, EC2-Classic only: sent as a version 1 request, as ever). Sources: --cidr (IPv4, or IPv6 for a VPC target), --source-group with --source-owner when the group is another account's, --prefix-list; for --group, --cidr (IPv4) or --ec2-group with --owner. --port: the port to open on a VPC target (default: the endpoint's, 5439 for a bare security group). Tables show the target, the source, and the security group and port (those the service resolved, once an outcome says).
+
+Input (a file, or - for stdin): a plain list (one address or CIDR per line, "# comment" becomes the reason; needs a target flag), CSV with a header (columns: ${CSV_HEADER_HELP}, or the request fields' names; tab-separated when the file ends in .tsv or its header holds tabs and no commas), or NDJSON request bodies of version 1 or 2. Flags fill what a line leaves out; a line's own values win, and a line that names a target uses its own whole. A line with a VPC target, or a value in a column only version 2 has (cluster, workgroup, security-group, source-group, source-owner, prefix-list, port, cidrIpv6), is sent as version 2. Request ids are <prefix>-<line number> unless a line names its own.`,
     )
     .argument('[file]', 'requests to send: list, CSV, TSV or NDJSON; - reads stdin')
-    .option('--group <name>', 'cluster security group')
-    .option('--cidr <cidr>', 'IPv4 address or CIDR to allow (single request)')
-    .option('--ec2-group <name>', 'EC2 security group to allow, with --owner (single request)')
+    .option('--cluster <id>', 'provisioned cluster in a VPC')
+    .option('--workgroup <name>', 'Redshift Serverless workgroup')
+    .option(
+      '--security-group <sg-id>',
+      'VPC security group: the target, or with --cluster or --workgroup which of its groups to change',
+    )
+    .option('--group <name>', 'cluster security group (EC2-Classic; a version 1 request)')
+    .option('--cidr <cidr>', 'IPv4 or IPv6 address or CIDR to allow (single request; IPv6: VPC targets)')
+    .option('--source-group <sg-id>', 'VPC security group to allow (single request)')
+    .option(
+      '--source-owner <account-id>',
+      "12-digit account of --source-group, when it is not the target's account (single request)",
+    )
+    .option('--prefix-list <pl-id>', 'managed prefix list to allow (single request)')
+    .option('--port <port>', "TCP port to open on a VPC target (default: the endpoint's)")
+    .option(
+      '--ec2-group <name>',
+      'EC2-Classic security group to allow on a --group, with --owner (single request)',
+    )
     .option('--owner <account-id>', '12-digit owner account of --ec2-group (single request)')
     .option('--revoke', 'revoke instead of authorize')
     .option('--reason <text>', 'why, copied into the outcome')
@@ -96,8 +114,11 @@ Input (a file, or - for stdin): a plain list (one IPv4 address or CIDR per line,
       'after',
       `
 Examples:
-  redshift-ingress submit --group analytics-prod --cidr 203.0.113.0/24 --ticket CHG-1042 --wait
-  redshift-ingress submit offices.txt --group analytics-prod --reason "office onboarding" --wait --timeout 5m
+  redshift-ingress submit --cluster analytics-prod --cidr 203.0.113.0/24 --ticket CHG-1042 --wait
+  redshift-ingress submit --workgroup bi-serverless --source-group sg-0fedcba987654321f --source-owner 111122223333
+  redshift-ingress submit --security-group sg-0123456789abcdef0 --cidr 2001:db8:1234::/48 --port 5439 --revoke
+  redshift-ingress submit offices.txt --cluster analytics-prod --reason "office onboarding" --wait --timeout 5m
+  redshift-ingress submit --group analytics-classic --cidr 198.51.100.0/24
   redshift-ingress dlq show --json | redshift-ingress submit -
   redshift-ingress submit offices.csv --dry-run
 ${EXIT_CODES_HELP}`,

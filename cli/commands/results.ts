@@ -1,13 +1,13 @@
 import { formatOutcome, formatReport } from '../../local/format.js';
-import { type Outcome, Status } from '../../src/domain/outcome.js';
+import { Status } from '../../src/domain/outcome.js';
 import { createSqsClient } from '../clients.js';
 import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
 import { describeEndpointFailure, EndpointError } from '../endpoint-error.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { outcomeCells } from '../io/outcome-cells.js';
+import { outcomeCells, RULE_HEADERS, ruleRow } from '../io/outcome-cells.js';
 import { plural } from '../io/plural.js';
-import { readResultBody } from '../io/result-message.js';
+import { type AnyOutcome, readResultBody } from '../io/result-message.js';
 import { formatTable } from '../io/table.js';
 import { createQueueResolver } from '../queues.js';
 import { createQueueReader, type ReceivedMessage } from '../sqs/queue-reader.js';
@@ -46,7 +46,7 @@ export async function runResults(
   const queueUrl = createQueueResolver(globals, io.env, io.cwd).require('results');
   const sqs = createSqsClient(globals, io.env);
   const reader = createQueueReader(sqs, queueUrl, { visibilitySeconds: HOLD_SECONDS, signal: io.signal });
-  const table: Outcome[] = [];
+  const table: AnyOutcome[] = [];
   let shown = 0;
   let undeleted = 0;
   try {
@@ -100,17 +100,10 @@ export async function runResults(
     writeLine(
       io.stdout,
       formatTable(
-        ['STATUS', 'REQUEST-ID', 'GROUP', 'TARGET', 'PROCESSED-AT', 'DETAIL'],
+        ['STATUS', 'REQUEST-ID', ...RULE_HEADERS, 'PROCESSED-AT', 'DETAIL'],
         table.map((outcome) => {
           const cells = outcomeCells(outcome);
-          return [
-            outcome.status,
-            outcome.requestId,
-            cells.group,
-            cells.target,
-            outcome.processedAt,
-            cells.detail,
-          ];
+          return [outcome.status, outcome.requestId, ...ruleRow(cells), outcome.processedAt, cells.detail];
         }),
       ),
     );

@@ -3,21 +3,30 @@ import { userInfo } from 'node:os';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { requestMessageGroupId } from '../../src/domain/message-group.js';
 import { isSuccess } from '../../src/domain/outcome.js';
-import { type Approval, describeTarget, type Problem, type RequestBody } from '../../src/domain/request.js';
+import type { Approval, Problem } from '../../src/domain/request.js';
 import { createSqsClient } from '../clients.js';
 import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
 import { formatDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, worstExitCode } from '../exit-codes.js';
-import { countStatuses, formatCounts, outcomeCells } from '../io/outcome-cells.js';
+import {
+  countStatuses,
+  formatCounts,
+  outcomeCells,
+  RULE_HEADERS,
+  ruleCells,
+  ruleRow,
+} from '../io/outcome-cells.js';
 import { plural } from '../io/plural.js';
 import { createProgress, createWaitProgress } from '../io/progress.js';
 import { readInput } from '../io/read-input.js';
 import {
+  defaultsProblems,
   type InputFormat,
   type InvalidLine,
   type LineRequest,
-  prepareRequest,
+  portFromText,
+  prepareRow,
   type ReadResult,
   type RequestDefaults,
   readRequests,
@@ -29,8 +38,21 @@ import { type WaitResult, waitForOutcomes } from '../sqs/wait-for-outcomes.js';
 
 /** Options of `submit`. */
 export interface SubmitOptions {
+  /** A provisioned cluster in a VPC (request v2). */
+  readonly cluster?: string;
+  /** A Redshift Serverless workgroup (request v2). */
+  readonly workgroup?: string;
+  /** A VPC security group: the target, or which group of the cluster or workgroup (request v2). */
+  readonly securityGroup?: string;
+  /** A cluster security group (request v1). */
   readonly group?: string;
+  /** An IPv4 or IPv6 address or CIDR; IPv6 becomes `cidrIpv6` (VPC targets only). */
   readonly cidr?: string;
+  readonly sourceGroup?: string;
+  readonly sourceOwner?: string;
+  readonly prefixList?: string;
+  /** The port as typed; the contract checks it. */
+  readonly port?: string;
   readonly ec2Group?: string;
   readonly owner?: string;
   readonly revoke?: boolean;
@@ -51,8 +73,17 @@ export interface SubmitOptions {
 
 /** Flag names of the request fields, so a single request's problems name what the person typed. */
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  clusterIdentifier: '--cluster',
+  workgroupName: '--workgroup',
+  securityGroupId: '--security-group',
   clusterSecurityGroupName: '--group',
   cidrIp: '--cidr',
+  // --cidr takes either family; an IPv6 one is sent as cidrIpv6.
+  cidrIpv6: '--cidr (IPv6)',
+  sourceSecurityGroupId: '--source-group',
+  sourceSecurityGroupOwnerId: '--source-owner',
+  prefixListId: '--prefix-list',
+  port: '--port',
   ec2SecurityGroupName: '--ec2-group',
   ec2SecurityGroupOwnerId: '--owner',
   requestId: '--request-id',
@@ -182,21 +213,35 @@ interface Input {
   readonly invalid: readonly InvalidLine[];
 }
 
+/** The flags that give the source of a single request, with the request field each fills. */
+const SOURCE_FLAGS = [
+  ['--cidr', 'cidr', 'cidrIp'],
+  ['--source-group', 'sourceGroup', 'sourceSecurityGroupId'],
+  ['--source-owner', 'sourceOwner', 'sourceSecurityGroupOwnerId'],
+  ['--prefix-list', 'prefixList', 'prefixListId'],
+  ['--ec2-group', 'ec2Group', 'ec2SecurityGroupName'],
+  ['--owner', 'owner', 'ec2SecurityGroupOwnerId'],
+] as const satisfies readonly (readonly [string, keyof SubmitOptions, string])[];
+
+/**
+ * One request from the flags: version 1 for a cluster security group (`--group`) with nothing only
+ * version 2 has, else version 2; the contract then says what does not go together, in the flags' names.
+ */
 function fromFlags(options: SubmitOptions, defaults: RequestDefaults): Input {
-  if (options.cidr === undefined && options.ec2Group === undefined && options.owner === undefined) {
+  if (SOURCE_FLAGS.every(([, option]) => options[option] === undefined)) {
     throw new UsageError(
-      'submit: give --cidr, or --ec2-group with --owner, or a file of requests (- for stdin)',
+      'submit: give a source (--cidr, --source-group, --prefix-list, or --ec2-group with --owner) and a target (--cluster, --workgroup, --security-group or --group), or a file of requests (- for stdin)',
     );
   }
-  if (options.group === undefined) throw new UsageError('--group: is required');
-  const draft = {
-    version: 1,
-    ...(options.cidr !== undefined && { cidrIp: options.cidr }),
-    ...(options.ec2Group !== undefined && { ec2SecurityGroupName: options.ec2Group }),
-    ...(options.owner !== undefined && { ec2SecurityGroupOwnerId: options.owner }),
+  const row: Record<string, unknown> = {
     ...(options.requestId !== undefined && { requestId: options.requestId }),
+    // The request's own port, so that --group with --port is refused rather than left out.
+    ...(options.port !== undefined && { port: portFromText(options.port) }),
   };
-  const result = prepareRequest(draft, defaults, 1);
+  for (const [, option, field] of SOURCE_FLAGS) {
+    if (options[option] !== undefined) row[field] = options[option];
+  }
+  const result = prepareRow(row, defaults, 1, { vpcInput: true });
   if (!result.ok) throw new UsageError(result.problems.map(flagProblem).join('\n'));
   return { source: 'flags', requests: [{ line: 1, body: result.body }], invalid: [] };
 }
@@ -208,17 +253,18 @@ async function fromFile(
   io: CliIo,
 ): Promise<ReadResult & { source: string }> {
   for (const [flag, value] of [
-    ['--cidr', options.cidr],
-    ['--ec2-group', options.ec2Group],
-    ['--owner', options.owner],
-    ['--request-id', options.requestId],
-  ] as const) {
+    ...SOURCE_FLAGS.map(([name, option]) => [name, options[option]] as const),
+    ['--request-id', options.requestId] as const,
+  ]) {
     if (value !== undefined) {
       throw new UsageError(
         `${flag}: applies to a single request; the lines of ${file} name their own (see --help)`,
       );
     }
   }
+  // The target and port flags are part of every line that names no target: refused once, not per line.
+  const problems = defaultsProblems(defaults);
+  if (problems.length > 0) throw new UsageError(problems.map(flagProblem).join('\n'));
   const { text, source } = await readInput(file, io);
   return { ...readRequests(text, { source, format: options.format, defaults }), source };
 }
@@ -239,6 +285,10 @@ function requestDefaults(options: SubmitOptions, io: CliIo): RequestDefaults {
     requestIdPrefix: prefix,
     requestedBy: options.requestedBy ?? `cli:${currentUser(io)}`,
     ...(options.group !== undefined && { clusterSecurityGroupName: options.group }),
+    ...(options.cluster !== undefined && { clusterIdentifier: options.cluster }),
+    ...(options.workgroup !== undefined && { workgroupName: options.workgroup }),
+    ...(options.securityGroup !== undefined && { securityGroupId: options.securityGroup }),
+    ...(options.port !== undefined && { port: portFromText(options.port) }),
     ...(options.revoke && { action: 'revoke' as const }),
     ...(options.reason !== undefined && { reason: options.reason }),
     ...(Object.keys(approval).length > 0 && { approval }),
@@ -260,12 +310,16 @@ function currentUser(io: CliIo): string {
   }
 }
 
+/** The rule fields a contract reason names, put in the flags' words; plain words (`port`) are left alone. */
+const FIELD_IN_REASON =
+  /\b(clusterIdentifier|workgroupName|securityGroupId|clusterSecurityGroupName|cidrIp|cidrIpv6|sourceSecurityGroupId|sourceSecurityGroupOwnerId|prefixListId|ec2SecurityGroupName|ec2SecurityGroupOwnerId)\b/g;
+
 /** A problem of a single request in the words of its flags: `--cidr: give either --cidr or --ec2-group with --owner, not both`. */
 function flagProblem(problem: Problem): string {
-  const reason = problem.reason.replace(
-    /\b(cidrIp|ec2SecurityGroupName|ec2SecurityGroupOwnerId|clusterSecurityGroupName)\b/g,
-    (field) => FLAG_OF_FIELD[field] ?? field,
-  );
+  const reason = problem.reason
+    // The contract lists the two address families apart; --cidr is both.
+    .replace(/\bcidrIp, cidrIpv6\b/g, 'cidrIp')
+    .replace(FIELD_IN_REASON, (field) => FLAG_OF_FIELD[field] ?? field);
   return `${FLAG_OF_FIELD[problem.field] ?? problem.field}: ${reason}`;
 }
 
@@ -361,11 +415,10 @@ function reportDryRun(io: CliIo, input: Input, queueUrl: string | undefined, jso
   const rows = input.requests.map((request) => [
     request.body.requestId,
     String(request.line),
-    request.body.action ?? 'authorize',
-    request.body.clusterSecurityGroupName,
-    targetOf(request.body),
+    request.body.action,
+    ...ruleRow(ruleCells(request.body)),
   ]);
-  writeLine(io.stdout, formatTable(['REQUEST-ID', 'LINE', 'ACTION', 'GROUP', 'TARGET'], rows));
+  writeLine(io.stdout, formatTable(['REQUEST-ID', 'LINE', 'ACTION', ...RULE_HEADERS], rows));
   const invalidNote =
     input.invalid.length > 0 ? `; ${plural(input.invalid.length, 'invalid line')} reported above` : '';
   writeLine(
@@ -378,27 +431,20 @@ function reportDryRun(io: CliIo, input: Input, queueUrl: string | undefined, jso
 function printSummary(io: CliIo, sent: readonly SentRequest[], waited: WaitResult, timeoutMs: number): void {
   const rows = sent.map(({ request, messageId }) => {
     const outcome = waited.outcomes.get(messageId);
+    // No outcome: the rule as asked; the group and port the service would resolve are not known.
     if (outcome === undefined)
       return [
         request.body.requestId,
         String(request.line),
         '(no outcome)',
-        request.body.clusterSecurityGroupName,
-        targetOf(request.body),
+        ...ruleRow(ruleCells(request.body)),
         '',
       ];
     const cells = outcomeCells(outcome);
-    return [
-      request.body.requestId,
-      String(request.line),
-      outcome.status,
-      cells.group,
-      cells.target,
-      cells.detail,
-    ];
+    return [request.body.requestId, String(request.line), outcome.status, ...ruleRow(cells), cells.detail];
   });
   writeLine(io.stdout);
-  writeLine(io.stdout, formatTable(['REQUEST-ID', 'LINE', 'STATUS', 'GROUP', 'TARGET', 'DETAIL'], rows));
+  writeLine(io.stdout, formatTable(['REQUEST-ID', 'LINE', 'STATUS', ...RULE_HEADERS, 'DETAIL'], rows));
   writeLine(io.stdout);
   const counts = countStatuses([...waited.outcomes.values()].map((outcome) => outcome.status));
   if (waited.missing.length > 0) counts['no outcome'] = waited.missing.length;
@@ -449,14 +495,4 @@ function jsonSummary(
       },
     }),
   };
-}
-
-/** The target a valid request names, as outcomes show it: `203.0.113.0/24` or `bi-tools (111122223333)`. */
-function targetOf(body: RequestBody): string {
-  return body.cidrIp !== undefined
-    ? describeTarget({ cidrIp: body.cidrIp })
-    : describeTarget({
-        ec2SecurityGroupName: body.ec2SecurityGroupName ?? '',
-        ec2SecurityGroupOwnerId: body.ec2SecurityGroupOwnerId ?? '',
-      });
 }

@@ -1,7 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Outcome } from '../../src/domain/outcome.js';
 import { describeEndpointFailure, EndpointError } from '../endpoint-error.js';
-import { readResultBody } from '../io/result-message.js';
+import { type AnyOutcome, readResultBody } from '../io/result-message.js';
 import { createQueueReader, type ReceivedMessage } from './queue-reader.js';
 
 /** Options of {@link waitForOutcomes}. */
@@ -16,7 +15,7 @@ export interface WaitOptions {
 /** What a wait found. */
 export interface WaitResult {
   /** The first outcome that arrived for each awaited message id. */
-  readonly outcomes: ReadonlyMap<string, Outcome>;
+  readonly outcomes: ReadonlyMap<string, AnyOutcome>;
   /** The awaited message ids without an outcome, in the order given. */
   readonly missing: readonly string[];
   /** How many held messages could not be released; they come back after their visibility timeout. */
@@ -48,7 +47,7 @@ export async function waitForOutcomes(
   options: WaitOptions,
 ): Promise<WaitResult> {
   const awaited = new Set(messageIds);
-  const outcomes = new Map<string, Outcome>();
+  const outcomes = new Map<string, AnyOutcome>();
   const deadline = Date.now() + options.timeoutMs;
   const reader = createQueueReader(sqs, resultsUrl, {
     visibilitySeconds: Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(options.timeoutMs / 1000) + 30),

@@ -509,7 +509,7 @@ describe('Ctrl-C, timeouts and conveniences of submit (spawned, against the emul
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('stdin:2: cidrIP: is not a known field; did you mean `cidrIp`?\n');
     expect(result.stdout).toMatch(
-      /^REQUEST-ID\s+LINE\s+ACTION\s+GROUP\s+TARGET\nok-1\s+1\s+authorize\s+analytics-prod\s+10\.4\.0\.0\/16\n/,
+      /^REQUEST-ID\s+LINE\s+ACTION\s+TARGET\s+SOURCE\s+SECURITY-GROUP\s+PORT\nok-1\s+1\s+authorize\s+analytics-prod\s+10\.4\.0\.0\/16\n/,
     );
     expect(result.stdout).toContain(
       `Dry run: 1 valid request; 1 invalid line reported above; nothing sent to ${queues.requests.url}`,

@@ -88,9 +88,12 @@ describe('usage errors exit 2 with a message naming the flag and the reason', ()
     ],
     [
       ['submit', '--queue-url', 'http://q'],
-      'error: submit: give --cidr, or --ec2-group with --owner, or a file of requests (- for stdin)',
+      'error: submit: give a source (--cidr, --source-group, --prefix-list, or --ec2-group with --owner) and a target (--cluster, --workgroup, --security-group or --group), or a file of requests (- for stdin)',
     ],
-    [['submit', '--queue-url', 'http://q', '--cidr', '203.0.113.0/24'], 'error: --group: is required'],
+    [
+      ['submit', '--queue-url', 'http://q', '--cidr', '203.0.113.0/24'],
+      'error: --cluster: a target is required: --cluster, --workgroup, --security-group or --group',
+    ],
     [
       ['submit', '--queue-url', 'http://q', '--group', 'g', '--cidr', '203.0.113.7/24', '--ec2-group', 'bi'],
       'error: --cidr: has host bits set; the network is 203.0.113.0/24\n--cidr: give either --cidr or --ec2-group with --owner, not both',

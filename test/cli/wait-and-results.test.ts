@@ -133,7 +133,9 @@ describe('redshift-ingress submit --wait and results (spawned, against the runni
 
     // Assess 2
     expect(rejected.code).toBe(0);
-    expect(rejected.stdout).toMatch(/^STATUS\s+REQUEST-ID\s+GROUP\s+TARGET\s+PROCESSED-AT\s+DETAIL\n/);
+    expect(rejected.stdout).toMatch(
+      /^STATUS\s+REQUEST-ID\s+TARGET\s+SOURCE\s+SECURITY-GROUP\s+PORT\s+PROCESSED-AT\s+DETAIL\n/,
+    );
     expect(rejected.stdout).toMatch(
       /rejected\s+r-refused\s+finance-prod\s+203\.0\.113\.0\/24\s+\S+\s+PolicyRefused/,
     );
