@@ -281,11 +281,11 @@ export function sendCommands(service: Pick<LocalService, 'endpoint' | 'queues'>)
   // The service's region, which startLocalService sets for the handlers.
   const region = process.env.AWS_REGION ?? LOCAL_REGION;
   const body = JSON.stringify({
-    version: 1,
-    clusterSecurityGroupName: 'analytics-prod',
+    version: 2,
+    clusterIdentifier: 'analytics-prod',
     cidrIp: '198.51.100.0/24',
   });
   return `Send a request (another terminal, in this folder):
-  npx redshift-ingress submit --endpoint ${endpoint} --queue-url ${queueUrl} --group analytics-prod --cidr 198.51.100.0/24
+  npx redshift-ingress submit --endpoint ${endpoint} --queue-url ${queueUrl} --cluster analytics-prod --cidr 198.51.100.0/24
   or: ${credentials}aws --region ${region} --endpoint-url ${endpoint} sqs send-message --queue-url ${queueUrl} --message-body '${body}'`;
 }

@@ -95,11 +95,11 @@ describe('the local stack from a clean shell (spawned: redshift-ingress local, t
     const tool = lineAfter(banner, 'Send a request (another terminal, in this folder):\n  ');
     const aws = lineAfter(banner, '  or: ');
     expect(tool).toBe(
-      `npx redshift-ingress submit --endpoint ${endpoint} --queue-url ${requestsUrl} --group analytics-prod --cidr 198.51.100.0/24`,
+      `npx redshift-ingress submit --endpoint ${endpoint} --queue-url ${requestsUrl} --cluster analytics-prod --cidr 198.51.100.0/24`,
     );
     // aws-cli v1 reads no AWS_REGION: the region is a flag; the dummy keys are those of LocalStack's awslocal.
     expect(aws).toBe(
-      `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${endpoint} sqs send-message --queue-url ${requestsUrl} --message-body '{"version":1,"clusterSecurityGroupName":"analytics-prod","cidrIp":"198.51.100.0/24"}'`,
+      `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${endpoint} sqs send-message --queue-url ${requestsUrl} --message-body '{"version":2,"clusterIdentifier":"analytics-prod","cidrIp":"198.51.100.0/24"}'`,
     );
 
     // Act: both, as pasted into a clean shell (aws only where aws-cli is installed).
