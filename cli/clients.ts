@@ -35,7 +35,8 @@ export function targetUrls(options: GlobalOptions, env: Env): string[] {
 
 /**
  * The client settings the flags give; what they leave out the SDK resolves as usual
- * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, AWS_REGION, AWS_PROFILE, the shared config files).
+ * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, AWS_REGION, AWS_PROFILE, the shared config files), and
+ * AWS_DEFAULT_REGION where AWS_REGION is unset, as the AWS CLI reads it.
  * Against a loopback endpoint with no region or credentials configured, the region and dummy
  * credentials LocalStack's `awslocal` assumes fill in, so the local stack needs no AWS setup.
  * Constructing a client reads no credentials and makes no call.
@@ -46,8 +47,10 @@ function clientConfig(
 ): { endpoint?: string; region?: string; profile?: string; credentials?: typeof LOCAL_CREDENTIALS } {
   const urls = targetUrls(options, env);
   const local = urls.length > 0 && urls.every(isLoopbackUrl);
+  // The SDK reads AWS_REGION only; AWS_DEFAULT_REGION is the AWS CLI's, set by many shells for it.
   const region =
-    options.region ?? (local && !env.AWS_REGION && !env.AWS_DEFAULT_REGION ? LOCAL_REGION : undefined);
+    options.region ??
+    (env.AWS_REGION ? undefined : env.AWS_DEFAULT_REGION || (local ? LOCAL_REGION : undefined));
   const credentialsGiven =
     options.profile !== undefined || Boolean(env.AWS_ACCESS_KEY_ID) || Boolean(env.AWS_PROFILE);
   return {
