@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { desiredStateSchema } from './desired-state-schema.js';
+import { desiredStateSchema, desiredStateV2Schema } from './desired-state-schema.js';
 import { outcomeSchema } from './outcome-schema.js';
 import { outcomeV2Schema } from './outcome-v2-schema.js';
 import { reconciliationReportSchema } from './reconciliation-report-schema.js';
@@ -17,6 +17,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType;
     'reconciliation-report.v1.schema.json': { schema: reconciliationReportSchema, io: 'output' },
     // People write desired states, so the file describes what is accepted (defaults may be omitted).
     'desired-state.v1.schema.json': { schema: desiredStateSchema, io: 'input' },
+    'desired-state.v2.schema.json': { schema: desiredStateV2Schema, io: 'input' },
   };
 
 /**
