@@ -4,6 +4,13 @@
 import type { SuccessStatus } from '../domain/outcome.js';
 import type { CurrentGroup } from '../domain/reconcile-plan.js';
 import type { Action, IngressRule } from '../domain/request.js';
+import type {
+  ResolvedTarget,
+  VpcApplyResult,
+  VpcPermission,
+  VpcRule,
+  VpcSecurityGroup,
+} from '../domain/vpc.js';
 
 /** One rule change a request asks for: open or close one source on one target. */
 export interface RuleChange {
@@ -65,6 +72,63 @@ export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
 
 /** The backend of every kind of target: the batch processor picks one per request. */
 export type RuleBackends = { readonly [kind in TargetKind]: RuleBackend };
+
+/** Reads what a VPC target stands for: a cluster's or workgroup's security groups and port, a group's tags. */
+export interface VpcTargets {
+  /**
+   * Reads a provisioned cluster's VPC security groups and endpoint port.
+   *
+   * @throws RejectedError when the cluster does not exist
+   * @throws TransientError when it may be read later
+   */
+  describeCluster(clusterIdentifier: string): Promise<ResolvedTarget>;
+  /**
+   * Reads a Serverless workgroup's VPC security groups and port.
+   *
+   * @throws RejectedError when the workgroup does not exist or its name is invalid
+   * @throws TransientError when it may be read later
+   */
+  getWorkgroup(workgroupName: string): Promise<ResolvedTarget>;
+  /**
+   * Describes security groups with their tags, in the order asked.
+   *
+   * @throws RejectedError when a group does not exist or an id is malformed
+   * @throws TransientError when the groups could not be read
+   */
+  describeGroups(securityGroupIds: readonly string[]): Promise<VpcSecurityGroup[]>;
+}
+
+/** Changes and lists the inbound rules of VPC security groups, one permission with one source per call. */
+export interface SecurityGroupRules {
+  /**
+   * Authorizes one permission, labelled as managed by the service and by the request.
+   *
+   * @returns `authorized` with the new rule's id, or `already-authorized` when the rule exists
+   * @throws RejectedError when the change can never succeed as asked
+   * @throws TransientError when it may succeed later
+   */
+  authorize(permission: VpcPermission, requestId: string): Promise<VpcApplyResult>;
+  /**
+   * Revokes one permission: `revoked` only when the provider says it removed a rule.
+   *
+   * @throws RejectedError when the change can never succeed as asked
+   * @throws TransientError when it may succeed later
+   */
+  revoke(permission: VpcPermission): Promise<VpcApplyResult>;
+  /**
+   * Revokes one rule by its id.
+   *
+   * @throws RejectedError when the change can never succeed as asked
+   * @throws TransientError when it may succeed later
+   */
+  revokeRule(securityGroupId: string, securityGroupRuleId: string): Promise<VpcApplyResult>;
+  /**
+   * Lists a group's inbound rules with their tags.
+   *
+   * @throws TransientError when the rules could not be read
+   */
+  listRules(securityGroupId: string): Promise<VpcRule[]>;
+}
 
 /** Lists the rules the targets hold now, for reconciliation. */
 export interface CurrentRules {
