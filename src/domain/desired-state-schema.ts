@@ -154,7 +154,10 @@ interface VpcEntrySources {
   readonly prefixLists: readonly string[];
 }
 
-/** Refuses a source given twice within one entry: CIDRs compare as networks, groups and lists by id. */
+/**
+ * Refuses a source given twice within one entry (CIDRs compare as networks, groups and lists by id) and
+ * more sources than a group holds.
+ */
 const noDuplicateSources = z.superRefine((entry: VpcEntrySources, ctx) => {
   const check = (field: keyof VpcEntrySources, keys: readonly (string | undefined)[]) => {
     const seen = new Map<string, number>();
@@ -185,6 +188,19 @@ const noDuplicateSources = z.superRefine((entry: VpcEntrySources, ctx) => {
     entry.sourceSecurityGroups.map((group) => group.id),
   );
   check('prefixLists', entry.prefixLists);
+  // EC2 counts IPv4 and IPv6 rules apart; a rule from a group or a prefix list counts in both.
+  const shared = entry.sourceSecurityGroups.length + entry.prefixLists.length;
+  for (const [family, own] of [
+    ['IPv4', entry.cidrIps.length],
+    ['IPv6', entry.cidrIpv6s.length],
+  ] as const) {
+    if (own + shared > MAX_VPC_RULES_PER_GROUP) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has ${own + shared} ${family} rules (cidr${family === 'IPv4' ? 'Ips' : 'Ipv6s'}, sourceSecurityGroups and prefixLists); a VPC security group holds at most ${MAX_VPC_RULES_PER_GROUP} inbound rules of each family by default: use a managed prefix list or split the sources across groups`,
+      });
+    }
+  }
 });
 
 /** A security group entry: the group itself is the key. */
