@@ -220,7 +220,8 @@ function refusedSources(targets: readonly DesiredVpcTarget[], options: ReadOptio
   for (const target of targets) {
     for (const source of target.sources) {
       const refusal = checkPolicy(vpcReconcileRequest(target, 'authorize', source));
-      if (refusal !== undefined) {
+      // Approval is asked of a person's request; the reconciler's are reported as refused when they run.
+      if (refusal !== undefined && refusal.rule !== 'REQUIRE_APPROVAL') {
         problems.push({
           path: sourcePath(target, source),
           reason: `refused by ${refusal.rule}: ${refusal.message}`,
