@@ -92,18 +92,25 @@ describe('parseDesiredState, version 2', () => {
     );
     expect(problems).toHaveLength(4);
     expect(problems).toEqual([
-      expect.stringMatching(/^state\.yaml:4:\d+: clusters\.analytics-prod\.cidrIps\.1: duplicates cidrIps\.0$/),
-      expect.stringMatching(/^state\.yaml:5:\d+: clusters\.analytics-prod\.cidrIpv6s\.1: duplicates cidrIpv6s\.0$/),
+      expect.stringMatching(
+        /^state\.yaml:4:\d+: clusters\.analytics-prod\.cidrIps\.1: duplicates cidrIps\.0$/,
+      ),
+      expect.stringMatching(
+        /^state\.yaml:5:\d+: clusters\.analytics-prod\.cidrIpv6s\.1: duplicates cidrIpv6s\.0$/,
+      ),
       expect.stringMatching(
         /^state\.yaml:6:\d+: clusters\.analytics-prod\.sourceSecurityGroups\.1: duplicates sourceSecurityGroups\.0$/,
       ),
-      expect.stringMatching(/^state\.yaml:7:\d+: clusters\.analytics-prod\.prefixLists\.1: duplicates prefixLists\.0$/),
+      expect.stringMatching(
+        /^state\.yaml:7:\d+: clusters\.analytics-prod\.prefixLists\.1: duplicates prefixLists\.0$/,
+      ),
     ]);
   });
 
   it('refuses more sources than a group holds, IPv4 and IPv6 counted apart, groups and lists in both', () => {
     const cidrs = (count: number) => Array.from({ length: count }, (_, i) => `10.0.${i}.0/24`);
-    const v6 = (count: number) => Array.from({ length: count }, (_, i) => `"2001:db8:${(i + 1).toString(16)}::/48"`);
+    const v6 = (count: number) =>
+      Array.from({ length: count }, (_, i) => `"2001:db8:${(i + 1).toString(16)}::/48"`);
     // 60 of each family fit: the families are counted apart.
     expect(() =>
       parseDesiredState(
@@ -169,8 +176,12 @@ describe('parseDesiredState, version 2', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(/^state\.yaml:6:\d+: clusters\.Analytics: must be a cluster identifier/),
-      expect.stringMatching(/^state\.yaml:8:\d+: clusters\.analytics\.port: must be a whole number from 1 to 65535$/),
-      expect.stringMatching(/^state\.yaml:4:\d+: securityGroups\.sg-01234567\.securityGroupId: is not a known field$/),
+      expect.stringMatching(
+        /^state\.yaml:8:\d+: clusters\.analytics\.port: must be a whole number from 1 to 65535$/,
+      ),
+      expect.stringMatching(
+        /^state\.yaml:4:\d+: securityGroups\.sg-01234567\.securityGroupId: is not a known field$/,
+      ),
     ]);
   });
 });
