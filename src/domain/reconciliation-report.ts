@@ -52,3 +52,17 @@ export function countReportV2(
     errors: v1.errors + sum((t) => t.errors),
   };
 }
+
+/**
+ * Whether the VPC targets of a report differ from the desired state: a target that could not be resolved
+ * or read, or one with a missing or an extra rule.
+ */
+export function hasVpcDrift(targets: readonly VpcTargetReport[]): boolean {
+  return targets.some(
+    (target) =>
+      target.securityGroupId === undefined ||
+      target.missing.length > 0 ||
+      target.extra.length > 0 ||
+      target.errors.length > 0,
+  );
+}
