@@ -5,7 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEmfMetrics, metricsDisabledIn, publishMetrics } from '../src/adapters/cloudwatch-metrics.js';
-import { createRedshiftIngress } from '../src/adapters/redshift.js';
+import { createRedshiftClusters, createRedshiftIngress } from '../src/adapters/redshift.js';
 import { serviceSdkLogger } from '../src/adapters/sdk-logger.js';
 import {
   createQueuePublisher,
@@ -13,7 +13,9 @@ import {
   makeQueueUrlResolver,
 } from '../src/adapters/sqs.js';
 import { loadTaskCallbacksOnFirstUse } from '../src/adapters/task-callbacks-on-first-use.js';
+import { loadVpcPortsOnFirstUse } from '../src/adapters/vpc-on-first-use.js';
 import { makeProcessBatch } from '../src/app/process-batch.js';
+import { makeVpcBackend } from '../src/app/vpc-backend.js';
 import { loadConfig } from '../src/config.js';
 
 // Cold start: configuration is read once (a bad variable fails the init with every problem named),
@@ -27,8 +29,21 @@ const metrics = createEmfMetrics({
 });
 const awsLogger = serviceSdkLogger(logger);
 const sqs = new SQSClient({ logger: awsLogger });
+const redshift = new RedshiftClient({ logger: awsLogger });
 const processBatch = makeProcessBatch({
-  backends: { clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ logger: awsLogger })) },
+  backends: {
+    clusterSecurityGroup: createRedshiftIngress(redshift),
+    // The EC2 and Redshift Serverless clients are a chunk of their own, loaded by a container's first
+    // request on a VPC target: a function serving cluster security groups never loads them
+    // (docs/benchmarks.md). DescribeClusters goes through the Redshift client above.
+    vpcSecurityGroup: makeVpcBackend(
+      loadVpcPortsOnFirstUse(
+        async () =>
+          (await import('../src/adapters/vpc-adapters.js')).createVpcAdapters({ logger: awsLogger }),
+        createRedshiftClusters(redshift),
+      ),
+    ),
+  },
   results: createQueuePublisher(sqs, config.resultsQueueUrl),
   visibility: createVisibilityController(sqs),
   queueUrlOf: makeQueueUrlResolver(

@@ -1,7 +1,8 @@
 // The effects of the batch processor besides answering tasks (answer-tasks.ts): publishing outcomes,
 // deferring retries, logging and counting.
 import { fifoGroupId } from '../domain/hash.js';
-import { type Outcome, Status, shortenOutcome } from '../domain/outcome.js';
+import { requestMessageGroupId } from '../domain/message-group.js';
+import { type AnyOutcome, Status, shortenOutcome } from '../domain/outcome.js';
 import { calculateRetryDelaySeconds } from '../domain/retry.js';
 import type { Decision } from './decide-record.js';
 import type {
@@ -157,7 +158,30 @@ export function logOutcomes(
   }
 }
 
-function toMessage(outcome: Outcome, item: BatchRecord): OutgoingMessage {
+/** The FIFO results group of an outcome that names no target. */
+const INVALID_REQUESTS_GROUP = 'invalid-requests';
+
+/** The message attributes naming an outcome v2's target: as asked, and the security group resolved. */
+function targetAttributes(outcome: AnyOutcome): Record<string, string> {
+  if (outcome.version !== 2 || outcome.rule === undefined) return {};
+  const { clusterIdentifier, workgroupName, securityGroupId } = outcome.rule;
+  return {
+    ...(clusterIdentifier !== undefined && { clusterIdentifier }),
+    ...(workgroupName !== undefined && { workgroupName }),
+    ...(securityGroupId !== undefined && { securityGroupId }),
+  };
+}
+
+/**
+ * The FIFO results group of an outcome: its target, as the requests queue groups it (a cluster security
+ * group's name for version 1, the same or the kind-prefixed target for version 2).
+ */
+function resultsGroupOf(outcome: AnyOutcome, item: BatchRecord): string {
+  if (outcome.version === 2 && outcome.rule !== undefined) return requestMessageGroupId(outcome.rule);
+  return fifoGroupId(item.context.clusterSecurityGroupName ?? INVALID_REQUESTS_GROUP);
+}
+
+function toMessage(outcome: AnyOutcome, item: BatchRecord): OutgoingMessage {
   return {
     id: item.record.messageId,
     body: JSON.stringify(outcome),
@@ -167,9 +191,10 @@ function toMessage(outcome: Outcome, item: BatchRecord): OutgoingMessage {
       ...(item.context.clusterSecurityGroupName !== undefined && {
         clusterSecurityGroupName: item.context.clusterSecurityGroupName,
       }),
+      ...targetAttributes(outcome),
     },
-    // FIFO results queues: outcomes of one group stay in order; one outcome per delivery attempt.
-    groupId: fifoGroupId(item.context.clusterSecurityGroupName ?? 'invalid-requests'),
+    // FIFO results queues: outcomes of one target stay in order; one outcome per delivery attempt.
+    groupId: resultsGroupOf(outcome, item),
     deduplicationId: `${item.record.messageId}-${item.attempt}`,
     // Refused as the sender's fault (a body SQS cannot take), the outcome goes again without echoed text.
     fallback: (reason) => JSON.stringify(shortenOutcome(outcome, reason)),

@@ -1,9 +1,18 @@
 // Stage 2 of the batch processor: what becomes of each record, from the result of its call. Pure: the
 // same record and result always give the same decision.
 import { RejectedError, type TransientError } from '../domain/errors.js';
-import { buildOutcome, type Outcome, type OutcomeError, Status } from '../domain/outcome.js';
+import {
+  type AnyOutcome,
+  buildOutcome,
+  buildOutcomeV2,
+  type OutcomeError,
+  type OutcomeInput,
+  Status,
+} from '../domain/outcome.js';
+import { outcomeRuleV2, type ResolvedVpcRule } from '../domain/outcome-v2.js';
 import type { IngressRule } from '../domain/request.js';
-import type { AppliedChange } from './ports.js';
+import { type IngressRuleV2, isVpcRule } from '../domain/request-v2.js';
+import type { AppliedChange, ResolvedRule } from './ports.js';
 import type { BatchRecord } from './read-batch.js';
 
 /** What becomes of one record. */
@@ -11,7 +20,8 @@ export type Decision =
   /** Publish this outcome; acknowledged records are deleted once it is accepted, others go on to the DLQ. */
   | {
       readonly kind: 'outcome';
-      readonly outcome: Outcome;
+      /** Version 1 for a request v1, version 2 for a request v2. */
+      readonly outcome: AnyOutcome;
       readonly acknowledge: boolean;
       /** FIFO: acknowledged even after an earlier record of its group failed (a rejection needs no order). */
       readonly unordered?: boolean;
@@ -54,10 +64,11 @@ export function decideRecord(
   }
   if ('applied' in result) {
     const { status, resolved } = result.applied;
-    // What the backend resolved (a security group, a port) is reported beside what the request named.
-    const rule: IngressRule =
-      resolved === undefined ? item.request.rule : { ...item.request.rule, ...resolved };
-    return { kind: 'outcome', outcome: outcomeOf(item, status, options, undefined, rule), acknowledge: true };
+    return {
+      kind: 'outcome',
+      outcome: outcomeOf(item, status, options, undefined, resolved),
+      acknowledge: true,
+    };
   }
   const { error } = result;
   if (error instanceof RejectedError) {
@@ -103,24 +114,48 @@ export function acknowledges(decision: Decision): boolean {
   return decision.kind === 'outcome' && decision.acknowledge;
 }
 
+/**
+ * The outcome of a record, in its request's version: a v1 rule as the request named it; a v2 rule as
+ * asked plus what the backend resolved (the security group, the port, the rule's id).
+ */
 function outcomeOf(
   item: BatchRecord,
   status: Status,
   options: DecisionOptions,
   error?: OutcomeError,
-  rule: IngressRule | undefined = item.request?.rule,
-): Outcome {
-  return buildOutcome({
+  resolved?: ResolvedRule,
+): AnyOutcome {
+  const input: Omit<OutcomeInput, 'rule'> = {
     requestId: item.context.requestId,
     messageId: item.record.messageId,
     action: item.context.action,
     status,
-    ...(rule && { rule }),
     ...(error && { error }),
     attempt: item.attempt,
     ...(item.context.requestedBy !== undefined && { requestedBy: item.context.requestedBy }),
     ...(item.request?.reason !== undefined && { reason: item.request.reason }),
     ...(item.context.approval !== undefined && { approval: item.context.approval }),
     processedAt: options.processedAt,
-  });
+  };
+  const rule = item.request?.rule;
+  if (item.version === 2) {
+    const resolvedVpc = rule !== undefined && isVpcRule(rule) ? resolvedVpcRule(resolved) : undefined;
+    return buildOutcomeV2({ ...input, ...(rule && { rule: outcomeRuleV2(rule, resolvedVpc) }) });
+  }
+  return buildOutcome({ ...input, ...(rule && { rule: v1Rule(rule) }) });
+}
+
+/** A request v1's rule is always on a cluster security group. */
+function v1Rule(rule: IngressRuleV2): IngressRule {
+  if (isVpcRule(rule)) throw new TypeError('a request v1 has no VPC target');
+  return rule;
+}
+
+function resolvedVpcRule(resolved: ResolvedRule | undefined): ResolvedVpcRule | undefined {
+  if (resolved?.securityGroupId === undefined || resolved.port === undefined) return undefined;
+  return {
+    securityGroupId: resolved.securityGroupId,
+    port: resolved.port,
+    ...(resolved.securityGroupRuleId !== undefined && { securityGroupRuleId: resolved.securityGroupRuleId }),
+  };
 }

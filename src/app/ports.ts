@@ -4,6 +4,7 @@
 import type { SuccessStatus } from '../domain/outcome.js';
 import type { CurrentGroup } from '../domain/reconcile-plan.js';
 import type { Action, IngressRule } from '../domain/request.js';
+import type { VpcIngressRule } from '../domain/request-v2.js';
 import type {
   ResolvedTarget,
   VpcApplyResult,
@@ -13,9 +14,9 @@ import type {
 } from '../domain/vpc.js';
 
 /** One rule change a request asks for: open or close one source on one target. */
-export interface RuleChange {
+export interface RuleChange<Rule = IngressRule> {
   readonly action: Action;
-  readonly rule: IngressRule;
+  readonly rule: Rule;
   /**
    * The request the change is made for (the first, when identical requests share the change), for
    * backends that label what they create with it.
@@ -54,7 +55,7 @@ export interface BatchScope {
 }
 
 /** Applies rule changes to one kind of target; the only place that knows the provider's errors. */
-export interface RuleBackend {
+export interface RuleBackend<Rule = IngressRule> {
   /**
    * Applies one rule change idempotently.
    *
@@ -62,16 +63,29 @@ export interface RuleBackend {
    * @throws RejectedError when the change can never succeed as asked
    * @throws TransientError when it may succeed later
    */
-  apply(change: RuleChange, batch: BatchScope): Promise<AppliedChange>;
+  apply(change: RuleChange<Rule>, batch: BatchScope): Promise<AppliedChange>;
 }
 
-/** The kinds of target a request can name; each is served by a backend of its own. */
-export const TargetKind = { clusterSecurityGroup: 'clusterSecurityGroup' } as const;
+/**
+ * The kinds of target a request can name; each is served by a backend of its own: cluster security
+ * groups (request v1, and v2's `clusterSecurityGroupName`), and VPC security groups (v2's
+ * `clusterIdentifier`, `workgroupName` and `securityGroupId`).
+ */
+export const TargetKind = {
+  clusterSecurityGroup: 'clusterSecurityGroup',
+  vpcSecurityGroup: 'vpcSecurityGroup',
+} as const;
 /** The kinds of target a request can name. */
 export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
 
+/** The rule each kind of target's backend is given. */
+export interface TargetKindRules {
+  readonly clusterSecurityGroup: IngressRule;
+  readonly vpcSecurityGroup: VpcIngressRule;
+}
+
 /** The backend of every kind of target: the batch processor picks one per request. */
-export type RuleBackends = { readonly [kind in TargetKind]: RuleBackend };
+export type RuleBackends = { readonly [kind in TargetKind]: RuleBackend<TargetKindRules[kind]> };
 
 /** Reads what a VPC target stands for: a cluster's or workgroup's security groups and port, a group's tags. */
 export interface VpcTargets {

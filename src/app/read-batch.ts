@@ -8,11 +8,21 @@ import {
   describeTarget,
   formatProblems,
   type IngressRequest,
-  parseRequest,
   type RequestContext,
   targetKey,
 } from '../domain/request.js';
+import {
+  type IngressRequestV2,
+  isVpcRule,
+  parseAnyRequest,
+  sourceKeyV2,
+  targetKeyV2,
+} from '../domain/request-v2.js';
 import { rejectSqsRefusedFields } from '../domain/sqs-text.js';
+import { describeVpcSource } from '../domain/vpc.js';
+
+/** A valid request of either contract version. */
+export type AnyRequest = IngressRequest | IngressRequestV2;
 
 /** One record of the batch, read. */
 export interface BatchRecord {
@@ -20,8 +30,10 @@ export interface BatchRecord {
   /** The record's delivery count (ApproximateReceiveCount), at least 1. */
   readonly attempt: number;
   readonly messageGroupId?: string;
+  /** The contract version of the record's outcome: 2 for a body that says `version: 2`, else 1. */
+  readonly version: 1 | 2;
   /** The valid request, when the body is one (also when policy refuses it). */
-  readonly request?: IngressRequest;
+  readonly request?: AnyRequest;
   /** The correlation context of the record, whether valid or not. */
   readonly context: RequestContext;
   /** Why the record is rejected before any call: an invalid body or a policy refusal. */
@@ -34,8 +46,14 @@ export function makeRecordReader(policy: Policy): (record: SQSRecord) => BatchRe
   return (record) => {
     const attempt = Math.max(1, Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '1', 10) || 1);
     const messageGroupId = record.attributes?.MessageGroupId || undefined;
-    const base = { record, attempt, ...(messageGroupId !== undefined && { messageGroupId }) };
-    const parsed = rejectSqsRefusedFields(parseRequest(record.body ?? '', record.messageId));
+    const parsed = rejectSqsRefusedFields(parseAnyRequest(record.body ?? '', record.messageId));
+    const version = (parsed.ok ? parsed.request.version : parsed.version) === 2 ? 2 : 1;
+    const base = {
+      record,
+      attempt,
+      version,
+      ...(messageGroupId !== undefined && { messageGroupId }),
+    } as const;
     if (!parsed.ok) {
       return {
         ...base,
@@ -63,19 +81,22 @@ export function makeRecordReader(policy: Policy): (record: SQSRecord) => BatchRe
 }
 
 /** The request a record asks to apply: valid and allowed; undefined when it is rejected before any call. */
-export function changeOf(item: BatchRecord): IngressRequest | undefined {
+export function changeOf(item: BatchRecord): AnyRequest | undefined {
   return item.rejection === undefined ? item.request : undefined;
 }
 
-/** Plans the batch: records of one group or FIFO message group in order, identical requests on one call. */
+/**
+ * Plans the batch: records of one target (a cluster security group, a cluster, a workgroup or a VPC
+ * security group) or of one FIFO message group in order, identical requests on one call.
+ */
 export function planRecords(items: readonly BatchRecord[]): BatchPlan {
   return planBatch(
     items.map((item) => {
       const request = changeOf(item);
       return {
         ...(request !== undefined && {
-          group: request.rule.clusterSecurityGroupName,
-          call: { action: request.action, target: targetKey(request.rule) },
+          group: targetKeyV2(request.rule),
+          call: { action: request.action, target: callKeyOf(request) },
         }),
         ...(item.messageGroupId !== undefined && { messageGroupId: item.messageGroupId }),
       };
@@ -93,17 +114,42 @@ export function logFieldsOf(item: BatchRecord): Record<string, unknown> {
     ...(item.context.clusterSecurityGroupName !== undefined && {
       clusterSecurityGroupName: item.context.clusterSecurityGroupName,
     }),
-    ...(item.request && { target: describeTarget(item.request.rule) }),
+    ...(item.request && describeRule(item.request)),
     ...(item.context.requestedBy !== undefined && { requestedBy: item.context.requestedBy }),
     ...(item.context.approval !== undefined && { approval: item.context.approval }),
   };
 }
 
-function contextOf(request: IngressRequest): RequestContext {
+/**
+ * What identifies a request's change within its target, for coalescing: its source (and, on a VPC
+ * target, its port and the group it picks, since requests that pick different groups are different
+ * changes).
+ */
+function callKeyOf(request: AnyRequest): string {
+  const { rule } = request;
+  if (!isVpcRule(rule)) return targetKey(rule);
+  const picked = 'securityGroupId' in rule.target ? (rule.target.securityGroupId ?? '') : '';
+  return `${sourceKeyV2(rule)}@${picked}`;
+}
+
+/** The log fields naming a request's rule: v1's `target`, or a VPC rule's target key and source. */
+function describeRule(request: AnyRequest): Record<string, string> {
+  const { rule } = request;
+  if (!isVpcRule(rule)) return { target: describeTarget(rule) };
+  return {
+    target: targetKeyV2(rule),
+    source: describeVpcSource(rule.source),
+    ...(rule.port !== undefined && { port: String(rule.port) }),
+  };
+}
+
+function contextOf(request: AnyRequest): RequestContext {
   return {
     requestId: request.requestId,
     action: request.action,
-    clusterSecurityGroupName: request.rule.clusterSecurityGroupName,
+    ...('clusterSecurityGroupName' in request.rule && {
+      clusterSecurityGroupName: request.rule.clusterSecurityGroupName,
+    }),
     ...(request.requestedBy !== undefined && { requestedBy: request.requestedBy }),
     ...(request.approval !== undefined && { approval: request.approval }),
     ...(request.taskToken !== undefined && { taskToken: request.taskToken }),

@@ -1,7 +1,7 @@
 // Stage 2 of the batch processor, run: each partition of the plan in order, partitions in parallel; each
 // record's call made by the backend of its target, then the record decided (decide-record.ts).
 import type { BatchPlan } from '../domain/batch-plan.js';
-import type { IngressRequest, IngressRule } from '../domain/request.js';
+import { type IngressRuleV2, isVpcRule } from '../domain/request-v2.js';
 import { forEachBounded } from '../shared/run-bounded.js';
 import { createBatchScope } from './batch-scope.js';
 import { asClassifiedError } from './classified-error.js';
@@ -12,8 +12,8 @@ import {
   decideRecord,
   decideSkipped,
 } from './decide-record.js';
-import { type RuleBackends, TargetKind } from './ports.js';
-import { type BatchRecord, changeOf } from './read-batch.js';
+import { type AppliedChange, type BatchScope, type RuleBackends, TargetKind } from './ports.js';
+import { type AnyRequest, type BatchRecord, changeOf } from './read-batch.js';
 
 /** What running a batch needs. */
 export interface RunBatchOptions {
@@ -30,9 +30,20 @@ export interface BatchRun {
   readonly calls: number;
 }
 
-/** The kind of target a rule changes, which picks its backend: every rule of request v1 names a cluster security group. */
-export function targetKindOf(_rule: IngressRule): TargetKind {
-  return TargetKind.clusterSecurityGroup;
+/**
+ * The kind of target a rule changes, which picks its backend: a cluster, workgroup or security group of
+ * request v2 is on a VPC security group; every other rule (all of request v1) on a cluster security group.
+ */
+export function targetKindOf(rule: IngressRuleV2): TargetKind {
+  return isVpcRule(rule) ? TargetKind.vpcSecurityGroup : TargetKind.clusterSecurityGroup;
+}
+
+/** Hands a request's change to the backend of its target's kind. */
+function applyChange(backends: RuleBackends, request: AnyRequest, batch: BatchScope): Promise<AppliedChange> {
+  const { action, rule, requestId } = request;
+  return isVpcRule(rule)
+    ? backends[TargetKind.vpcSecurityGroup].apply({ action, rule, requestId }, batch)
+    : backends[TargetKind.clusterSecurityGroup].apply({ action, rule, requestId }, batch);
 }
 
 /**
@@ -49,13 +60,11 @@ export async function runBatch(
 ): Promise<BatchRun> {
   const batch = createBatchScope();
   const calls = new Map<number, Promise<CallResult>>();
-  const callFor = (index: number, request: IngressRequest): Promise<CallResult> => {
+  const callFor = (index: number, request: AnyRequest): Promise<CallResult> => {
     const callIndex = plan.callOf[index] as number;
     let call = calls.get(callIndex);
     if (call === undefined) {
-      const backend = options.backends[targetKindOf(request.rule)];
-      const change = { action: request.action, rule: request.rule, requestId: request.requestId };
-      call = backend.apply(change, batch).then(
+      call = applyChange(options.backends, request, batch).then(
         (applied) => ({ applied }),
         (thrown: unknown) => ({ error: asClassifiedError(thrown) }),
       );

@@ -1,10 +1,14 @@
 // Built at run time: the statuses and the outcome a handler publishes. The outcome's schema, which
 // consumers and the published JSON Schema use, is in outcome-schema.ts: no handler constructs it.
 import type { Outcome, OutcomeError } from './outcome-schema.js';
+import type { OutcomeRuleV2, OutcomeV2 } from './outcome-v2-schema.js';
 import type { Action, Approval, IngressRule } from './request.js';
 import { makeSqsSafe, makeSqsSafeDeep } from './sqs-text.js';
 
 export type { Outcome, OutcomeError } from './outcome-schema.js';
+
+/** An outcome of either version: v1 answers a request v1, v2 a request v2. */
+export type AnyOutcome = Outcome | OutcomeV2;
 
 /** Every status an outcome can have; see the table in the README. */
 export const Status = {
@@ -52,9 +56,26 @@ export interface OutcomeInput {
  * each character SQS refuses becomes U+FFFD, so the results queue can always accept the outcome.
  */
 export function buildOutcome(input: OutcomeInput): Outcome {
-  return makeSqsSafeDeep<Outcome>({
+  return buildAnyOutcome<Outcome>(1, input);
+}
+
+/** What an outcome v2 is built from: as version 1, with the rule of version 2. */
+export interface OutcomeInputV2 extends Omit<OutcomeInput, 'rule'> {
+  readonly rule?: OutcomeRuleV2;
+}
+
+/** Builds an outcome v2, the answer to a request v2, exactly as {@link buildOutcome} builds version 1. */
+export function buildOutcomeV2(input: OutcomeInputV2): OutcomeV2 {
+  return buildAnyOutcome<OutcomeV2>(2, input);
+}
+
+function buildAnyOutcome<T extends AnyOutcome>(
+  version: T['version'],
+  input: OutcomeInput | OutcomeInputV2,
+): T {
+  return makeSqsSafeDeep<T>({
     type: 'ingress-outcome',
-    version: 1,
+    version,
     requestId: input.requestId,
     messageId: input.messageId,
     action: input.action,
@@ -66,7 +87,7 @@ export function buildOutcome(input: OutcomeInput): Outcome {
     ...(input.reason !== undefined && { reason: input.reason }),
     ...(input.approval !== undefined && { approval: input.approval }),
     processedAt: input.processedAt.toISOString(),
-  });
+  } as T);
 }
 
 /** The longest error message a shortened outcome keeps. */
@@ -78,7 +99,7 @@ const SHORTENED_MESSAGE_LENGTH = 1000;
  *
  * @param reason why the queue refused the full outcome (the `Failed[]` entry's code and message)
  */
-export function shortenOutcome(outcome: Outcome, reason: string): Outcome {
+export function shortenOutcome<T extends AnyOutcome>(outcome: T, reason: string): T {
   const note = `the results queue refused the full outcome (${makeSqsSafe(reason).slice(0, 300)}); requestedBy, reason and approval left out`;
   return {
     type: outcome.type,
@@ -97,5 +118,5 @@ export function shortenOutcome(outcome: Outcome, reason: string): Outcome {
     }),
     attempt: outcome.attempt,
     processedAt: outcome.processedAt,
-  };
+  } as T;
 }

@@ -63,7 +63,13 @@ export interface IngressRequestV2 {
 /** A parsed body of either version: the request, or every problem found in it. */
 export type AnyParseResult =
   | { readonly ok: true; readonly request: IngressRequest | IngressRequestV2 }
-  | { readonly ok: false; readonly problems: readonly Problem[]; readonly context: RequestContext };
+  | {
+      readonly ok: false;
+      readonly problems: readonly Problem[];
+      readonly context: RequestContext;
+      /** 2 when the body said `version: 2`, so its answer is an outcome v2. */
+      readonly version?: 2;
+    };
 
 /** Whether a rule of a request v2 is on a VPC target (else it is on a cluster security group). */
 export function isVpcRule(rule: IngressRuleV2): rule is VpcIngressRule {
@@ -104,9 +110,7 @@ const VERSION_REASON = 'must be 1 or 2 (the request contract version)';
 export function parseRequestV2(
   body: string,
   messageId: string,
-):
-  | { readonly ok: true; readonly request: IngressRequestV2 }
-  | { readonly ok: false; readonly problems: readonly Problem[]; readonly context: RequestContext } {
+): { readonly ok: true; readonly request: IngressRequestV2 } | Extract<AnyParseResult, { ok: false }> {
   const decoded = decodeBody(body);
   if (!decoded.ok) {
     return { ok: false, problems: [decoded.problem], context: readContext(undefined, messageId) };
@@ -126,11 +130,11 @@ export function validateRequestV2(
 function readV2(
   json: Record<string, unknown>,
   messageId: string,
-):
-  | { readonly ok: true; readonly request: IngressRequestV2 }
-  | { readonly ok: false; readonly problems: readonly Problem[]; readonly context: RequestContext } {
+): { readonly ok: true; readonly request: IngressRequestV2 } | Extract<AnyParseResult, { ok: false }> {
   const result = validateRequestV2(json);
-  if (!result.ok) return { ok: false, problems: result.problems, context: readContext(json, messageId) };
+  if (!result.ok) {
+    return { ok: false, problems: result.problems, context: readContext(json, messageId), version: 2 };
+  }
   return { ok: true, request: normaliseV2(result.value, messageId) };
 }
 

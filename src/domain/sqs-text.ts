@@ -1,4 +1,5 @@
 import type { IngressRequest, ParseResult, Problem, RequestContext } from './request.js';
+import type { AnyParseResult, IngressRequestV2 } from './request-v2.js';
 
 // SQS accepts in a message (body and string attributes) only the characters of XML 1.0:
 // #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
@@ -51,19 +52,22 @@ export function describeSqsRefusedText(text: string): string | undefined {
  * refuses: such a value cannot be named in an outcome as the API received it, so the request is rejected.
  * Fields only echoed into the outcome (requestedBy, reason, approval) are made safe there instead.
  */
-export function findSqsRefusedFields(request: IngressRequest): Problem[] {
+export function findSqsRefusedFields(request: IngressRequest | IngressRequestV2): Problem[] {
   const problems: Problem[] = [];
   const check = (field: string, value: string | undefined) => {
     const reason = value === undefined ? undefined : describeSqsRefusedText(value);
     if (reason !== undefined) problems.push({ field, reason });
   };
-  for (const [field, value] of Object.entries(request.rule)) check(field, value);
+  const { rule } = request;
+  // A VPC rule's target and source are ids and networks the schema holds to plain ASCII; checked alike.
+  const fields = 'target' in rule ? { ...rule.target, ...rule.source } : rule;
+  for (const [field, value] of Object.entries(fields)) check(field, value);
   check('taskToken', request.taskToken);
   return problems;
 }
 
 /** A parse result in which a valid request with fields SQS or AWS refuse (see {@link findSqsRefusedFields}) is rejected. */
-export function rejectSqsRefusedFields(parsed: ParseResult): ParseResult {
+export function rejectSqsRefusedFields<P extends ParseResult | AnyParseResult>(parsed: P): P {
   if (!parsed.ok) return parsed;
   const problems = findSqsRefusedFields(parsed.request);
   if (problems.length === 0) return parsed;
@@ -72,11 +76,18 @@ export function rejectSqsRefusedFields(parsed: ParseResult): ParseResult {
   const context: RequestContext = {
     requestId: request.requestId,
     action: request.action,
-    clusterSecurityGroupName: request.rule.clusterSecurityGroupName,
+    ...('clusterSecurityGroupName' in request.rule && {
+      clusterSecurityGroupName: request.rule.clusterSecurityGroupName,
+    }),
     ...(request.requestedBy !== undefined && { requestedBy: request.requestedBy }),
     ...(request.approval !== undefined && { approval: request.approval }),
     // A token Step Functions cannot have issued is not answered.
     ...(request.taskToken !== undefined && !refusedToken && { taskToken: request.taskToken }),
   };
-  return { ok: false, problems, context };
+  return {
+    ok: false,
+    problems,
+    context,
+    ...(request.version === 2 && { version: 2 }),
+  } as unknown as P;
 }

@@ -18,6 +18,8 @@ import { createTaskCallbacks } from '../../src/adapters/step-functions.js';
 import type { LoggerPort } from '../../src/app/ports.js';
 import { makeProcessBatch, type ProcessBatch, type ProcessBatchDeps } from '../../src/app/process-batch.js';
 import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
+import { type OutcomeV2, outcomeV2Schema } from '../../src/domain/outcome-v2-schema.js';
+import { realVpcBackend } from './vpc-path.js';
 
 /** The results queue the harness publishes to. */
 export const RESULTS_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/results';
@@ -55,13 +57,23 @@ export function createBatchHarness(options: BatchHarnessOptions = {}): {
   const metrics: Record<string, number> = {};
   const sqs = new SQSClient({ region: 'us-east-1' });
   const processBatch = makeProcessBatch({
-    backends: { clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })) },
+    backends: {
+      clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
+      vpcSecurityGroup: realVpcBackend(),
+    },
     results: createQueuePublisher(sqs, RESULTS_URL, { retryDelayMs: 1 }),
     visibility: createVisibilityController(sqs),
     queueUrlOf: options.queueUrlOf ?? ((arn) => queueUrlFromArn(arn)),
     callbacks: createTaskCallbacks(new SFNClient({ region: 'us-east-1' })),
     config: {
-      policy: { allowedGroups: ['analytics-*'], minCidrPrefix: 16, requireApproval: false },
+      policy: {
+        allowedGroups: ['analytics-*'],
+        allowedClusters: ['analytics-*'],
+        allowedWorkgroups: ['bi-*'],
+        allowedSecurityGroupIds: ['sg-0d00d00d'],
+        minCidrPrefix: 16,
+        requireApproval: false,
+      },
       maxReceiveCount: 5,
       concurrency: 4,
       retryBaseSeconds: 30,
@@ -86,6 +98,14 @@ export function publishedOutcomes(sqsMock: SqsStub): Outcome[] {
     .commandCalls(SendMessageBatchCommand)
     .flatMap((call) => call.args[0].input.Entries ?? [])
     .map((entry) => outcomeSchema.parse(JSON.parse(entry.MessageBody as string)));
+}
+
+/** Every outcome v2 sent with SendMessageBatch, parsed and checked against the published schema v2. */
+export function publishedOutcomesV2(sqsMock: SqsStub): OutcomeV2[] {
+  return sqsMock
+    .commandCalls(SendMessageBatchCommand)
+    .flatMap((call) => call.args[0].input.Entries ?? [])
+    .map((entry) => outcomeV2Schema.parse(JSON.parse(entry.MessageBody as string)));
 }
 
 /** Makes SendMessageBatch accept every entry, as SQS does when all is well. */

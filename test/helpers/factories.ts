@@ -17,6 +17,16 @@ export function requestBody(overrides: Record<string, unknown> = {}): Record<str
   return body;
 }
 
+/** A valid request v2 body on a VPC cluster, with overrides (`undefined` removes a field). */
+export function vpcRequestBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return requestBody({
+    version: 2,
+    clusterSecurityGroupName: undefined,
+    clusterIdentifier: 'analytics-prod',
+    ...overrides,
+  });
+}
+
 /** Builds a whole SQSRecord as the event source delivers it; `body` objects are JSON-encoded. */
 export function sqsRecordFactory(
   body: unknown,

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { acknowledges, decideRecord, decideSkipped } from '../../src/app/decide-record.js';
 import { makeRecordReader } from '../../src/app/read-batch.js';
 import { RejectedError, TransientError } from '../../src/domain/errors.js';
-import { requestBody, sqsRecordFactory } from '../helpers/factories.js';
+import { requestBody, sqsRecordFactory, vpcRequestBody } from '../helpers/factories.js';
 
 const readRecord = makeRecordReader({
   allowedGroups: ['analytics-*'],
+  allowedClusters: ['analytics-*'],
   minCidrPrefix: 16,
   requireApproval: false,
 });
@@ -46,8 +47,80 @@ describe('decideRecord', () => {
     expect(acknowledges(decision)).toBe(true);
   });
 
-  it("reports what the backend resolved in the outcome's rule, beside what the request named", () => {
+  it("reports what the backend resolved in the outcome v2's rule, beside what the request named", () => {
+    // Prepare
+    const item = readRecord(sqsRecordFactory(vpcRequestBody({ requestId: 'chg-2' }), { messageId: 'm-2' }));
+
     // Act
+    const decision = decideRecord(
+      item,
+      {
+        applied: {
+          status: 'authorized',
+          resolved: { securityGroupId: 'sg-0123456789abcdef0', port: 5439, securityGroupRuleId: 'sgr-0abc' },
+        },
+      },
+      options,
+    );
+
+    // Assess
+    expect(decision).toEqual({
+      kind: 'outcome',
+      acknowledge: true,
+      outcome: {
+        type: 'ingress-outcome',
+        version: 2,
+        requestId: 'chg-2',
+        messageId: 'm-2',
+        action: 'authorize',
+        status: 'authorized',
+        rule: {
+          clusterIdentifier: 'analytics-prod',
+          cidrIp: '203.0.113.0/24',
+          securityGroupId: 'sg-0123456789abcdef0',
+          port: 5439,
+          securityGroupRuleId: 'sgr-0abc',
+        },
+        attempt: 1,
+        requestedBy: 'office-onboarding',
+        processedAt: '2026-11-27T05:00:00.000Z',
+      },
+    });
+  });
+
+  it('gives a rejected request v2 an outcome v2 whose rule is as asked, and an invalid v2 body one without a rule', () => {
+    // Prepare
+    const refused = readRecord(sqsRecordFactory(vpcRequestBody({ port: 5440 }), { messageId: 'm-3' }));
+    const invalid = readRecord(sqsRecordFactory({ version: 2, clusterIdentifier: 'Bad_Name' }));
+
+    // Act
+    const decision = decideRecord(
+      refused,
+      {
+        error: new RejectedError('AmbiguousSecurityGroup', 'cluster "analytics-prod" has 2 security groups'),
+      },
+      options,
+    );
+    const invalidDecision = decideRecord(invalid, undefined, options);
+
+    // Assess
+    expect(decision).toMatchObject({
+      kind: 'outcome',
+      outcome: {
+        version: 2,
+        status: 'rejected',
+        rule: { clusterIdentifier: 'analytics-prod', cidrIp: '203.0.113.0/24', port: 5440 },
+        error: { code: 'AmbiguousSecurityGroup', retryable: false },
+      },
+    });
+    expect(invalidDecision).toMatchObject({
+      kind: 'outcome',
+      outcome: { version: 2, status: 'rejected', error: { code: 'InvalidRequest' } },
+    });
+    expect(invalidDecision.kind === 'outcome' && invalidDecision.outcome.rule).toBe(undefined);
+  });
+
+  it('keeps a request v1 on v1: a resolved group is not added to its rule', () => {
     const decision = decideRecord(
       valid(),
       {
@@ -55,18 +128,12 @@ describe('decideRecord', () => {
       },
       options,
     );
-
-    // Assess
     expect(decision).toMatchObject({
-      kind: 'outcome',
-      outcome: {
-        rule: {
-          clusterSecurityGroupName: 'analytics-prod',
-          cidrIp: '203.0.113.0/24',
-          securityGroupId: 'sg-0123456789abcdef0',
-          port: 5439,
-        },
-      },
+      outcome: { version: 1, rule: { clusterSecurityGroupName: 'analytics-prod', cidrIp: '203.0.113.0/24' } },
+    });
+    expect(decision.kind === 'outcome' && decision.outcome.rule).toEqual({
+      clusterSecurityGroupName: 'analytics-prod',
+      cidrIp: '203.0.113.0/24',
     });
   });
 

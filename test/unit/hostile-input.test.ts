@@ -16,6 +16,7 @@ import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js'
 import { REQUEST_FIELDS } from '../../src/domain/request.js';
 import { acceptAllSends } from '../helpers/batch-harness.js';
 import { sqsEventFactory, sqsRecordFactory } from '../helpers/factories.js';
+import { unusedVpcBackend } from '../helpers/vpc-path.js';
 
 const RESULTS_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/results';
 /** SQS's limit on one message, body and attributes together. */
@@ -31,7 +32,7 @@ const callbacks: TaskCallbacks = {
   fail: vi.fn(async () => ({ delivered: true as const })),
 };
 const processBatch = makeProcessBatch({
-  backends: { clusterSecurityGroup: { apply } },
+  backends: { clusterSecurityGroup: { apply }, vpcSecurityGroup: unusedVpcBackend },
   callbacks,
   results: createQueuePublisher(new SQSClient({ region: 'us-east-1' }), RESULTS_URL, { retryDelayMs: 1 }),
   visibility: createVisibilityController(new SQSClient({ region: 'us-east-1' })),
@@ -244,8 +245,9 @@ const wrongTypes: fc.Arbitrary<Hostile> = fc
     ),
   )
   .filter(([field, value]) => {
-    // Only values that are wrong for the field: version 1 and plain objects as approval are fine.
-    if (field === 'version') return value !== 1;
+    // Only values that are wrong for the field: versions 1 and 2 (whose body v1 fields make valid too) and
+    // plain objects as approval are fine.
+    if (field === 'version') return value !== 1 && value !== 2;
     if (field === 'approval')
       return (
         value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length > 0
@@ -343,7 +345,7 @@ const badShapes: fc.Arbitrary<Hostile> = fc.oneof(
     .string({ maxLength: 20 })
     .filter((action) => action !== 'authorize' && action !== 'revoke')
     .chain((action) => withField('action', action)),
-  fc.constantFrom(0, 2, -1, 1.5, '1', 'v1').chain((version) => withField('version', version)),
+  fc.constantFrom(0, 3, -1, 1.5, '1', '2', 'v1').chain((version) => withField('version', version)),
   validBase.map(({ version: _, ...base }): Hostile => ({ body: JSON.stringify(base), field: 'version' })),
   validBase.map(
     ({ clusterSecurityGroupName: _, ...base }): Hostile => ({

@@ -28,6 +28,7 @@ import {
   publishedOutcomes as publishedOutcomesOf,
 } from '../helpers/batch-harness.js';
 import { requestBody, sqsEventFactory, sqsRecordFactory } from '../helpers/factories.js';
+import { unusedVpcBackend } from '../helpers/vpc-path.js';
 
 const redshiftMock = mockClient(RedshiftClient);
 // These tests carry no task token: a callback would be a defect.
@@ -251,7 +252,10 @@ describe('FIFO results and token redaction at the handler', () => {
     acceptAllSends();
     const sqs = new SQSClient({ region: 'us-east-1' });
     const processBatch = makeProcessBatch({
-      backends: { clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })) },
+      backends: {
+        clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
+        vpcSecurityGroup: unusedVpcBackend,
+      },
       callbacks: noCallbacks,
       results: createQueuePublisher(sqs, 'https://sqs.us-east-1.amazonaws.com/123456789012/results.fifo'),
       visibility: createVisibilityController(sqs),
@@ -341,7 +345,10 @@ describe('retry delay within the 12 hours of visibility', () => {
     const start = Date.parse('2026-11-27T05:00:00.000Z');
     let reads = 0;
     const processBatch = makeProcessBatch({
-      backends: { clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })) },
+      backends: {
+        clusterSecurityGroup: createRedshiftIngress(new RedshiftClient({ region: 'us-east-1' })),
+        vpcSecurityGroup: unusedVpcBackend,
+      },
       callbacks: noCallbacks,
       results: createQueuePublisher(sqs, 'https://sqs.us-east-1.amazonaws.com/123456789012/results'),
       visibility: createVisibilityController(sqs),

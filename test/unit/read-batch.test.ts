@@ -59,7 +59,7 @@ describe('read-batch', () => {
     const item = readRecord(sqsRecordFactory(requestBody({ clusterSecurityGroupName: 'payments' })));
 
     // Assess
-    expect(item.request?.rule.clusterSecurityGroupName).toBe('payments');
+    expect(item.request?.rule).toMatchObject({ clusterSecurityGroupName: 'payments' });
     expect(item.rejection).toMatchObject({ code: 'PolicyRefused', retryable: false });
     expect(item.rejection?.message).toMatch(/^refused by ALLOWED_GROUPS: /);
     expect(changeOf(item)).toBeUndefined();

@@ -4,40 +4,60 @@ import type { AppliedChange, BatchScope, RuleBackend, RuleChange } from '../../s
 import { makeRecordReader, planRecords } from '../../src/app/read-batch.js';
 import { runBatch, targetKindOf } from '../../src/app/run-batch.js';
 import { RejectedError, TransientError } from '../../src/domain/errors.js';
-import { requestBody, sqsRecordFactory } from '../helpers/factories.js';
+import type { VpcIngressRule } from '../../src/domain/request-v2.js';
+import { requestBody, sqsRecordFactory, vpcRequestBody } from '../helpers/factories.js';
+import { unusedVpcBackend } from '../helpers/vpc-path.js';
 
 const readRecord = makeRecordReader({
   allowedGroups: ['analytics-*'],
+  allowedClusters: ['analytics-*'],
   minCidrPrefix: 16,
   requireApproval: false,
 });
 const now = () => new Date('2026-11-27T05:00:00.000Z');
 
 /** Runs records (bodies with options) through a backend. */
-async function run(backend: RuleBackend, records: Parameters<typeof sqsRecordFactory>[]) {
+async function run(
+  backend: RuleBackend,
+  records: Parameters<typeof sqsRecordFactory>[],
+  vpcBackend: RuleBackend<VpcIngressRule> = unusedVpcBackend,
+) {
   const items = records.map((args) => readRecord(sqsRecordFactory(...args)));
   return runBatch(items, planRecords(items), {
-    backends: { clusterSecurityGroup: backend },
+    backends: { clusterSecurityGroup: backend, vpcSecurityGroup: vpcBackend },
     concurrency: 4,
     maxReceiveCount: 5,
     now,
   });
 }
 
-/**
- * A backend as one that resolves its target first (a cluster to its security group) would be: the
- * lookup goes through the batch scope, and its result is reported with each change.
- */
+/** A cluster-security-group backend that records the changes it is given. */
 function resolvingBackend() {
-  const lookups: string[] = [];
   const changes: RuleChange[] = [];
   const backend: RuleBackend = {
-    async apply(change: RuleChange, batch: BatchScope): Promise<AppliedChange> {
+    async apply(change: RuleChange): Promise<AppliedChange> {
       changes.push(change);
-      const group = change.rule.clusterSecurityGroupName;
-      const securityGroupId = await batch.once(`group:${group}`, async () => {
-        lookups.push(group);
-        return `sg-${group.length.toString(16).padStart(8, '0')}`;
+      return { status: 'authorized' };
+    },
+  };
+  return { backend, changes };
+}
+
+/**
+ * A VPC backend as the real one resolves: the cluster's lookup goes through the batch scope, and what it
+ * resolved is reported with each change.
+ */
+function resolvingVpcBackend() {
+  const lookups: string[] = [];
+  const changes: RuleChange<VpcIngressRule>[] = [];
+  const backend: RuleBackend<VpcIngressRule> = {
+    async apply(change, batch: BatchScope): Promise<AppliedChange> {
+      changes.push(change);
+      const { target } = change.rule;
+      const cluster = 'clusterIdentifier' in target ? target.clusterIdentifier : 'none';
+      const securityGroupId = await batch.once(`cluster:${cluster}`, async () => {
+        lookups.push(cluster);
+        return `sg-${cluster.length.toString(16).padStart(8, '0')}`;
       });
       return { status: 'authorized', resolved: { securityGroupId, port: 5439 } };
     },
@@ -46,10 +66,16 @@ function resolvingBackend() {
 }
 
 describe('runBatch', () => {
-  it('sends every v1 rule to the cluster-security-group backend', () => {
+  it('sends every v1 rule to the cluster-security-group backend, and every VPC rule to the VPC backend', () => {
     expect(targetKindOf({ clusterSecurityGroupName: 'analytics-prod', cidrIp: '10.0.0.0/16' })).toBe(
       'clusterSecurityGroup',
     );
+    expect(
+      targetKindOf({ target: { clusterIdentifier: 'analytics-prod' }, source: { cidrIp: '10.0.0.0/16' } }),
+    ).toBe('vpcSecurityGroup');
+    expect(
+      targetKindOf({ target: { securityGroupId: 'sg-0aaa1111' }, source: { prefixListId: 'pl-0a1b' } }),
+    ).toBe('vpcSecurityGroup');
   });
 
   it('gives the backend the change with its request id, once for identical requests, and decides each record', async () => {
@@ -81,32 +107,68 @@ describe('runBatch', () => {
     ]);
   });
 
-  it("resolves each target once per batch, reports what it resolved in the outcome's rule, and resolves again in the next batch", async () => {
+  it("resolves each cluster once per batch, reports what it resolved in the outcome v2's rule, and resolves again in the next batch", async () => {
     // Prepare
-    const { backend, lookups } = resolvingBackend();
+    const { backend: vpcBackend, lookups } = resolvingVpcBackend();
+    const { backend } = resolvingBackend();
     const batch: Parameters<typeof sqsRecordFactory>[] = [
-      [requestBody({ cidrIp: '10.1.0.0/16' })],
-      [requestBody({ cidrIp: '10.2.0.0/16' })],
-      [requestBody({ clusterSecurityGroupName: 'analytics-dev', cidrIp: '10.3.0.0/16' })],
+      [vpcRequestBody({ cidrIp: '10.1.0.0/16' })],
+      [vpcRequestBody({ cidrIp: '10.2.0.0/16' })],
+      [vpcRequestBody({ clusterIdentifier: 'analytics-dev', cidrIp: '10.3.0.0/16' })],
+      [requestBody({ cidrIp: '10.4.0.0/16' })],
     ];
 
     // Act
-    const first = await run(backend, batch);
-    await run(backend, batch);
+    const first = await run(backend, batch, vpcBackend);
+    await run(backend, batch, vpcBackend);
 
     // Assess: no state survives the batch, so a warm container looks again.
     expect(lookups).toEqual(['analytics-prod', 'analytics-dev', 'analytics-prod', 'analytics-dev']);
     expect(first.decisions[0]).toMatchObject({
       kind: 'outcome',
       outcome: {
+        version: 2,
         rule: {
-          clusterSecurityGroupName: 'analytics-prod',
+          clusterIdentifier: 'analytics-prod',
           cidrIp: '10.1.0.0/16',
           securityGroupId: 'sg-0000000e',
           port: 5439,
         },
       },
     });
+    // A request v1 keeps its v1 outcome, whose rule is as the request named it.
+    expect(first.decisions[3]).toMatchObject({
+      kind: 'outcome',
+      outcome: { version: 1, rule: { clusterSecurityGroupName: 'analytics-prod', cidrIp: '10.4.0.0/16' } },
+    });
+  });
+
+  it('orders the records of one VPC target and coalesces identical ones, but not those picking other groups', async () => {
+    // Prepare
+    const { backend: vpcBackend, changes } = resolvingVpcBackend();
+    const { backend } = resolvingBackend();
+
+    // Act
+    const { calls } = await run(
+      backend,
+      [
+        [vpcRequestBody({ requestId: 'a' })],
+        [vpcRequestBody({ requestId: 'b' })],
+        [vpcRequestBody({ requestId: 'c', securityGroupId: 'sg-0bbb2222' })],
+        [vpcRequestBody({ requestId: 'd', action: 'revoke' })],
+        [vpcRequestBody({ requestId: 'e' })],
+      ],
+      vpcBackend,
+    );
+
+    // Assess: a and b share a call; the pick is another change; the revoke between splits e from a.
+    expect(calls).toBe(4);
+    expect(changes.map((change) => [change.requestId, change.action])).toEqual([
+      ['a', 'authorize'],
+      ['c', 'authorize'],
+      ['d', 'revoke'],
+      ['e', 'authorize'],
+    ]);
   });
 
   it('FIFO: stops a message group at its first failure without calling for the rest', async () => {
