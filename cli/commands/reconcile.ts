@@ -60,7 +60,7 @@ export async function runReconcile(
   const source = given ?? DEFAULT_DESIRED_STATE;
   const config = reconcileConfig(options, io.env);
   // The same policy refuses a document's sources as the reconcile function's, when it reads the document.
-  const checkPolicy = makePolicyCheck(config.policy) as unknown as NonNullable<ReadOptions['checkPolicy']>;
+  const checkPolicy = makePolicyCheck(config.policy);
   const desired = await readDesiredState(given ?? defaultDesiredStatePath(), io, source, { checkPolicy });
   const queues = createQueueResolver(globals, io.env, io.cwd);
   const requestsUrl = options.apply ? queues.require('requests') : undefined;
@@ -157,6 +157,12 @@ function reconcileConfig(
       // loadConfig insists on a results queue; the policy and prune cap do not depend on it.
       RESULTS_QUEUE_URL: 'http://127.0.0.1/unused',
       ALLOWED_GROUPS: options.allowedGroups ?? env.ALLOWED_GROUPS ?? '*',
+      // Unset, a target allowlist allows every target of the document, as ALLOWED_GROUPS does here.
+      ALLOWED_CLUSTERS: env.ALLOWED_CLUSTERS ?? '*',
+      ALLOWED_WORKGROUPS: env.ALLOWED_WORKGROUPS ?? '*',
+      ALLOWED_SECURITY_GROUP_IDS: env.ALLOWED_SECURITY_GROUP_IDS ?? '*',
+      MIN_CIDR_PREFIX_V6: env.MIN_CIDR_PREFIX_V6,
+      ALLOWED_PREFIX_LIST_IDS: env.ALLOWED_PREFIX_LIST_IDS,
       MIN_CIDR_PREFIX: env.MIN_CIDR_PREFIX,
       ALLOWED_EC2_OWNER_IDS: env.ALLOWED_EC2_OWNER_IDS,
       REQUIRE_APPROVAL: env.REQUIRE_APPROVAL,

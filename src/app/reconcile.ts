@@ -19,7 +19,6 @@ import {
   type IngressTarget,
   validateRequest,
 } from '../domain/request.js';
-import type { IngressRequestV2 } from '../domain/request-v2.js';
 import type { CurrentRules, LoggerPort, MessagePublisher, OutgoingMessage } from './ports.js';
 import { reconcileVpcTargets, type VpcOutgoing, type VpcReconcilePorts } from './reconcile-vpc.js';
 
@@ -66,9 +65,6 @@ export function makeReconcile(deps: ReconcileDeps): Reconcile {
   const { currentRules, requests, results, config, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const checkPolicy = makePolicyCheck(config.policy);
-  const checkPolicyV2 = checkPolicy as unknown as (
-    request: IngressRequestV2,
-  ) => ReturnType<typeof checkPolicy>;
 
   return async (desired, options = {}) => {
     const dryRun = options.dryRun === true || requests === undefined;
@@ -123,7 +119,7 @@ export function makeReconcile(deps: ReconcileDeps): Reconcile {
       if (deps.vpc === undefined) throw new TypeError('a desired state with VPC targets needs the VPC ports');
       vpc = await reconcileVpcTargets(desired.vpcTargets, {
         ports: deps.vpc,
-        checkPolicy: checkPolicyV2,
+        checkPolicy,
         dryRun,
         maxPrunePerRun: config.maxPrunePerRun,
         pruneLeft: config.maxPrunePerRun - plans.reduce((total, plan) => total + plan.toRevoke.length, 0),
