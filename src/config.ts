@@ -1,5 +1,5 @@
 import { ConfigurationError } from './domain/errors.js';
-import type { Policy } from './domain/policy.js';
+import { DEFAULT_MIN_CIDR_PREFIX_V6, type Policy } from './domain/policy.js';
 import { ACCOUNT_ID_PATTERN } from './domain/request.js';
 import { MAX_VISIBILITY_SECONDS } from './domain/retry.js';
 
@@ -46,9 +46,17 @@ export function loadConfig(env: Env, role: ConfigRole = 'authorize'): Config {
   const resultsQueueUrl = read('RESULTS_QUEUE_URL', parseUrl);
   const requestsQueueUrl =
     role === 'reconcile' || env.REQUESTS_QUEUE_URL ? read('REQUESTS_QUEUE_URL', parseUrl) : undefined;
-  const allowedGroups = read('ALLOWED_GROUPS', parseGroupPatterns);
+  // Nothing is allowed by default: each target allowlist is empty unless set, and at least one must be.
+  const allowedGroups = read('ALLOWED_GROUPS', parsePatterns('group'), []);
+  const allowedClusters = read('ALLOWED_CLUSTERS', parsePatterns('cluster'), []);
+  const allowedWorkgroups = read('ALLOWED_WORKGROUPS', parsePatterns('workgroup'), []);
+  const allowedSecurityGroupIds = read('ALLOWED_SECURITY_GROUP_IDS', parseSecurityGroupPatterns, []);
+  const anyAllowlistSet = TARGET_ALLOWLISTS.some((name) => env[name]?.trim());
+  if (!anyAllowlistSet) problems.push(NO_TARGET_ALLOWED);
   const minCidrPrefix = read('MIN_CIDR_PREFIX', integer(0, 32), 16);
+  const minCidrPrefixV6 = read('MIN_CIDR_PREFIX_V6', integer(0, 128), DEFAULT_MIN_CIDR_PREFIX_V6);
   const allowedEc2OwnerIds = read<string[] | null>('ALLOWED_EC2_OWNER_IDS', parseOwnerIds, null);
+  const allowedPrefixListIds = read<string[] | null>('ALLOWED_PREFIX_LIST_IDS', parsePrefixListIds, null);
   const requireApproval = read('REQUIRE_APPROVAL', parseBoolean, false);
   const maxReceiveCount = read('MAX_RECEIVE_COUNT', integer(1, 1000), 5);
   // The default batch size: a batch of 10 distinct groups then takes one Redshift round trip, not three
@@ -71,8 +79,13 @@ export function loadConfig(env: Env, role: ConfigRole = 'authorize'): Config {
     ...(requestsQueueUrl !== undefined && { requestsQueueUrl }),
     policy: {
       allowedGroups: allowedGroups as string[],
+      ...(allowedClusters && allowedClusters.length > 0 && { allowedClusters }),
+      ...(allowedWorkgroups && allowedWorkgroups.length > 0 && { allowedWorkgroups }),
+      ...(allowedSecurityGroupIds && allowedSecurityGroupIds.length > 0 && { allowedSecurityGroupIds }),
       minCidrPrefix: minCidrPrefix as number,
+      minCidrPrefixV6: minCidrPrefixV6 as number,
       ...(allowedEc2OwnerIds && { allowedEc2OwnerIds }),
+      ...(allowedPrefixListIds && { allowedPrefixListIds }),
       requireApproval: requireApproval as boolean,
     },
     maxReceiveCount: maxReceiveCount as number,
@@ -107,14 +120,48 @@ function parseBoolean(value: string): Parsed<boolean> {
   return invalid(`must be "true" or "false", got "${value}"`);
 }
 
-function parseGroupPatterns(value: string): Parsed<string[]> {
+/** The variables that allow targets; a deployment sets at least one. */
+const TARGET_ALLOWLISTS = [
+  'ALLOWED_GROUPS',
+  'ALLOWED_CLUSTERS',
+  'ALLOWED_WORKGROUPS',
+  'ALLOWED_SECURITY_GROUP_IDS',
+] as const;
+
+const NO_TARGET_ALLOWED =
+  'ALLOWED_GROUPS: is required unless ALLOWED_CLUSTERS, ALLOWED_WORKGROUPS or ALLOWED_SECURITY_GROUP_IDS is set (names or * patterns of the targets the service may change; nothing is allowed by default)';
+
+function parsePatterns(kind: string): Parser<string[]> {
+  return (value) => {
+    const patterns = splitList(value);
+    if (patterns.length === 0)
+      return invalid(`must name at least one ${kind} or pattern (nothing is allowed by default)`);
+    const bad = patterns.filter((pattern) => !/^[A-Za-z0-9*-]{1,255}$/.test(pattern));
+    if (bad.length > 0)
+      return invalid(`${kind} patterns may hold only letters, digits, hyphens and *: ${bad.join(', ')}`);
+    return valid(patterns);
+  };
+}
+
+function parseSecurityGroupPatterns(value: string): Parsed<string[]> {
   const patterns = splitList(value);
   if (patterns.length === 0)
-    return invalid('must name at least one group or pattern (nothing is allowed by default)');
-  const bad = patterns.filter((pattern) => !/^[A-Za-z0-9*-]{1,255}$/.test(pattern));
+    return invalid('must name at least one security group id or pattern (nothing is allowed by default)');
+  // An id (sg- and 8 or 17 hex digits) or a pattern of one; `*` alone allows every group.
+  const bad = patterns.filter((pattern) => !/^(?:\*|sg-[0-9a-f*]{1,17})$/.test(pattern));
   if (bad.length > 0)
-    return invalid(`group patterns may hold only letters, digits, hyphens and *: ${bad.join(', ')}`);
+    return invalid(
+      `must be security group ids (sg- and hex digits) or patterns of them with *: ${bad.join(', ')}`,
+    );
   return valid(patterns);
+}
+
+function parsePrefixListIds(value: string): Parsed<string[] | null> {
+  const ids = splitList(value);
+  if (ids.length === 0) return invalid('must list at least one prefix list id, or be unset to allow any');
+  const bad = ids.filter((id) => !/^pl-[0-9a-f]{1,17}$/.test(id));
+  if (bad.length > 0) return invalid(`must be prefix list ids (pl- and hex digits), got: ${bad.join(', ')}`);
+  return valid(ids);
 }
 
 function parseOwnerIds(value: string): Parsed<string[] | null> {

@@ -228,7 +228,7 @@ describe('crash safety: the runner process killed mid-batch and restarted', () =
     expect(code).toBe(1);
     expect(output()).not.toContain('ready');
     expect(output()).toContain(
-      'runner could not start: Invalid configuration: ALLOWED_GROUPS: is required; MIN_CIDR_PREFIX: must be a whole number from 0 to 32, got "wide"',
+      'runner could not start: Invalid configuration: ALLOWED_GROUPS: is required unless ALLOWED_CLUSTERS, ALLOWED_WORKGROUPS or ALLOWED_SECURITY_GROUP_IDS is set (names or * patterns of the targets the service may change; nothing is allowed by default); MIN_CIDR_PREFIX: must be a whole number from 0 to 32, got "wide"',
     );
     expect(stack.emulator.stats.calls['sqs.ReceiveMessage'] ?? 0).toBe(0);
   }, 30_000);

@@ -21,7 +21,12 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig(minimal)).toEqual({
       resultsQueueUrl: minimal.RESULTS_QUEUE_URL,
-      policy: { allowedGroups: ['analytics-*', 'reporting'], minCidrPrefix: 16, requireApproval: false },
+      policy: {
+        allowedGroups: ['analytics-*', 'reporting'],
+        minCidrPrefix: 16,
+        minCidrPrefixV6: 48,
+        requireApproval: false,
+      },
       maxReceiveCount: 5,
       concurrency: 10,
       retryBaseSeconds: 30,
@@ -36,7 +41,12 @@ describe('loadConfig', () => {
         ...minimal,
         REQUESTS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/requests',
         MIN_CIDR_PREFIX: '0',
+        MIN_CIDR_PREFIX_V6: '0',
+        ALLOWED_CLUSTERS: 'analytics-*',
+        ALLOWED_WORKGROUPS: 'bi-reports, bi-*',
+        ALLOWED_SECURITY_GROUP_IDS: 'sg-0aaa1111, sg-0123456789abcdef0',
         ALLOWED_EC2_OWNER_IDS: '111122223333,444455556666',
+        ALLOWED_PREFIX_LIST_IDS: 'pl-0a1b2c3d',
         REQUIRE_APPROVAL: 'true',
         MAX_RECEIVE_COUNT: '7',
         CONCURRENCY: '8',
@@ -52,8 +62,13 @@ describe('loadConfig', () => {
       requestsQueueUrl: 'http://127.0.0.1:4566/000000000000/requests',
       policy: {
         allowedGroups: ['analytics-*', 'reporting'],
+        allowedClusters: ['analytics-*'],
+        allowedWorkgroups: ['bi-reports', 'bi-*'],
+        allowedSecurityGroupIds: ['sg-0aaa1111', 'sg-0123456789abcdef0'],
         minCidrPrefix: 0,
+        minCidrPrefixV6: 0,
         allowedEc2OwnerIds: ['111122223333', '444455556666'],
+        allowedPrefixListIds: ['pl-0a1b2c3d'],
         requireApproval: true,
       },
       maxReceiveCount: 7,
@@ -79,7 +94,7 @@ describe('loadConfig', () => {
     // Assess
     expect(problems).toEqual([
       'RESULTS_QUEUE_URL: is required',
-      'ALLOWED_GROUPS: is required',
+      'ALLOWED_GROUPS: is required unless ALLOWED_CLUSTERS, ALLOWED_WORKGROUPS or ALLOWED_SECURITY_GROUP_IDS is set (names or * patterns of the targets the service may change; nothing is allowed by default)',
       'MIN_CIDR_PREFIX: must be a whole number from 0 to 32, got "33"',
       'ALLOWED_EC2_OWNER_IDS: must be 12-digit account ids, got: 1234',
       'REQUIRE_APPROVAL: must be "true" or "false", got "yes"',
@@ -91,7 +106,7 @@ describe('loadConfig', () => {
 
   it('states the problems in its message', () => {
     expect(() => loadConfig({})).toThrow(
-      /^Invalid configuration: RESULTS_QUEUE_URL: is required; ALLOWED_GROUPS: is required$/,
+      /^Invalid configuration: RESULTS_QUEUE_URL: is required; ALLOWED_GROUPS: is required unless ALLOWED_CLUSTERS, ALLOWED_WORKGROUPS or ALLOWED_SECURITY_GROUP_IDS is set \(names or \* patterns of the targets the service may change; nothing is allowed by default\)$/,
     );
   });
 
@@ -110,6 +125,40 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf({ ...minimal, ALLOWED_GROUPS: 'ok, bad name' })).toEqual([
       'ALLOWED_GROUPS: group patterns may hold only letters, digits, hyphens and *: bad name',
+    ]);
+  });
+
+  it('takes any one target allowlist: a VPC-only deployment needs no ALLOWED_GROUPS, and allows no group', () => {
+    const { RESULTS_QUEUE_URL } = minimal;
+    for (const name of ['ALLOWED_CLUSTERS', 'ALLOWED_WORKGROUPS'] as const) {
+      const config = loadConfig({ RESULTS_QUEUE_URL, [name]: 'analytics-*' });
+      expect(config.policy.allowedGroups).toEqual([]);
+    }
+    expect(loadConfig({ RESULTS_QUEUE_URL, ALLOWED_SECURITY_GROUP_IDS: '*' }).policy).toEqual({
+      allowedGroups: [],
+      allowedSecurityGroupIds: ['*'],
+      minCidrPrefix: 16,
+      minCidrPrefixV6: 48,
+      requireApproval: false,
+    });
+  });
+
+  it('refuses bad VPC allowlists and an IPv6 prefix out of range, naming each variable', () => {
+    expect(
+      problemsOf({
+        ...minimal,
+        ALLOWED_CLUSTERS: 'analytics prod',
+        ALLOWED_WORKGROUPS: ' , ',
+        ALLOWED_SECURITY_GROUP_IDS: 'sg-0aaa1111, web-servers',
+        MIN_CIDR_PREFIX_V6: '129',
+        ALLOWED_PREFIX_LIST_IDS: 'pl-0a1b, prefix',
+      }),
+    ).toEqual([
+      'ALLOWED_CLUSTERS: cluster patterns may hold only letters, digits, hyphens and *: analytics prod',
+      'ALLOWED_WORKGROUPS: must name at least one workgroup or pattern (nothing is allowed by default)',
+      'ALLOWED_SECURITY_GROUP_IDS: must be security group ids (sg- and hex digits) or patterns of them with *: web-servers',
+      'MIN_CIDR_PREFIX_V6: must be a whole number from 0 to 128, got "129"',
+      'ALLOWED_PREFIX_LIST_IDS: must be prefix list ids (pl- and hex digits), got: prefix',
     ]);
   });
 

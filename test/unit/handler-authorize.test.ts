@@ -44,7 +44,7 @@ describe('handlers/authorize', () => {
 
     // Act / Assess
     await expect(import('../../handlers/authorize.js')).rejects.toThrow(
-      'Invalid configuration: RESULTS_QUEUE_URL: is required; ALLOWED_GROUPS: is required; MIN_CIDR_PREFIX: must be a whole number from 0 to 32, got "wide"',
+      'Invalid configuration: RESULTS_QUEUE_URL: is required; ALLOWED_GROUPS: is required unless ALLOWED_CLUSTERS, ALLOWED_WORKGROUPS or ALLOWED_SECURITY_GROUP_IDS is set (names or * patterns of the targets the service may change; nothing is allowed by default); MIN_CIDR_PREFIX: must be a whole number from 0 to 32, got "wide"',
     );
   });
 

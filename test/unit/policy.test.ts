@@ -6,7 +6,8 @@ import {
   type Policy,
 } from '../../src/domain/policy.js';
 import { type IngressRequest, parseRequest } from '../../src/domain/request.js';
-import { requestBody } from '../helpers/factories.js';
+import { type IngressRequestV2, parseRequestV2 } from '../../src/domain/request-v2.js';
+import { requestBody, vpcRequestBody } from '../helpers/factories.js';
 
 const policy: Policy = {
   allowedGroups: ['analytics-*', 'reporting'],
@@ -127,6 +128,129 @@ describe('makePolicyCheck', () => {
     expect(revoke).toBeUndefined();
     expect(authorize?.rule).toBe('ALLOWED_EC2_OWNER_IDS');
     expect(otherGroup?.rule).toBe('ALLOWED_GROUPS');
+  });
+});
+
+describe('makePolicyCheck on VPC targets', () => {
+  const vpcPolicy: Policy = {
+    allowedGroups: [],
+    allowedClusters: ['analytics-*'],
+    allowedWorkgroups: ['bi-reports'],
+    allowedSecurityGroupIds: ['sg-0d00d00d'],
+    minCidrPrefix: 16,
+    allowedEc2OwnerIds: ['111122223333'],
+    allowedPrefixListIds: ['pl-0a1b2c3d'],
+    requireApproval: true,
+  };
+  const check = makePolicyCheck(vpcPolicy);
+  const approval = { ticket: 'CHG-1', approvedBy: 'alice@example.com' };
+  const vpc = (overrides: Record<string, unknown> = {}): IngressRequestV2 => {
+    const result = parseRequestV2(JSON.stringify(vpcRequestBody({ approval, ...overrides })), 'msg');
+    if (!result.ok) throw new Error(`invalid test request: ${JSON.stringify(result.problems)}`);
+    return result.request;
+  };
+  const revoke = { action: 'revoke' };
+
+  it('allows a cluster, a workgroup and a security group on their allowlists', () => {
+    expect(check(vpc())).toBeUndefined();
+    expect(check(vpc({ securityGroupId: 'sg-0bbb2222' }))).toBeUndefined();
+    expect(check(vpc({ clusterIdentifier: undefined, workgroupName: 'bi-reports' }))).toBeUndefined();
+    expect(check(vpc({ clusterIdentifier: undefined, securityGroupId: 'sg-0d00d00d' }))).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { clusterIdentifier: 'payments' },
+      'ALLOWED_CLUSTERS',
+      'clusterIdentifier: "payments" is not in ALLOWED_CLUSTERS (analytics-*)',
+    ],
+    [
+      { clusterIdentifier: undefined, workgroupName: 'bi-adhoc' },
+      'ALLOWED_WORKGROUPS',
+      'workgroupName: "bi-adhoc" is not in ALLOWED_WORKGROUPS (bi-reports)',
+    ],
+    [
+      { clusterIdentifier: undefined, securityGroupId: 'sg-0bbb2222' },
+      'ALLOWED_SECURITY_GROUP_IDS',
+      'securityGroupId: "sg-0bbb2222" is not in ALLOWED_SECURITY_GROUP_IDS (sg-0d00d00d)',
+    ],
+  ])('refuses a target outside its allowlist, on authorize and on revoke: %j', (overrides, rule, message) => {
+    expect(check(vpc(overrides))).toEqual({ rule, message });
+    expect(check(vpc({ ...overrides, ...revoke }))).toEqual({ rule, message });
+  });
+
+  it('allows nothing of a kind whose allowlist is unset', () => {
+    const groupsOnly = makePolicyCheck({
+      allowedGroups: ['analytics-*'],
+      minCidrPrefix: 16,
+      requireApproval: false,
+    });
+    expect(groupsOnly(vpc())?.message).toBe(
+      'clusterIdentifier: "analytics-prod" is not in ALLOWED_CLUSTERS (empty: nothing is allowed)',
+    );
+    expect(groupsOnly(vpc({ clusterIdentifier: undefined, workgroupName: 'bi-reports' }))?.rule).toBe(
+      'ALLOWED_WORKGROUPS',
+    );
+  });
+
+  it.each([
+    [{ cidrIp: '10.0.0.0/8' }, 'MIN_CIDR_PREFIX', 'cidrIp: 10.0.0.0/8 is broader than MIN_CIDR_PREFIX /16'],
+    [
+      { cidrIp: undefined, cidrIpv6: '2001:db8::/32' },
+      'MIN_CIDR_PREFIX_V6',
+      'cidrIpv6: 2001:db8::/32 is broader than MIN_CIDR_PREFIX_V6 /48',
+    ],
+    [
+      { cidrIp: undefined, sourceSecurityGroupId: 'sg-0eee5555', sourceSecurityGroupOwnerId: '999988887777' },
+      'ALLOWED_EC2_OWNER_IDS',
+      'sourceSecurityGroupOwnerId: account 999988887777 is not in ALLOWED_EC2_OWNER_IDS',
+    ],
+    [
+      { cidrIp: undefined, prefixListId: 'pl-0fff' },
+      'ALLOWED_PREFIX_LIST_IDS',
+      'prefixListId: pl-0fff is not in ALLOWED_PREFIX_LIST_IDS',
+    ],
+  ])(
+    'refuses opening to a source beyond the limits, but never holds a revoke to them: %j',
+    (overrides, rule, message) => {
+      expect(check(vpc(overrides))).toEqual({ rule, message });
+      expect(check(vpc({ ...overrides, ...revoke }))).toBeUndefined();
+    },
+  );
+
+  it('takes the IPv6 default of /48 and lets ::/0 through only with MIN_CIDR_PREFIX_V6=0', () => {
+    const ipv6 = { cidrIp: undefined, cidrIpv6: '2001:db8::/48' };
+    expect(check(vpc(ipv6))).toBeUndefined();
+    expect(check(vpc({ ...ipv6, cidrIpv6: '::/0' }))?.rule).toBe('MIN_CIDR_PREFIX_V6');
+    const open = makePolicyCheck({ ...vpcPolicy, minCidrPrefixV6: 0 });
+    expect(open(vpc({ ...ipv6, cidrIpv6: '::/0' }))).toBeUndefined();
+  });
+
+  it('allows a source group of the own account (no owner) and any prefix list when the allowlists are unset', () => {
+    const any = makePolicyCheck({
+      ...vpcPolicy,
+      allowedEc2OwnerIds: undefined,
+      allowedPrefixListIds: undefined,
+    });
+    expect(check(vpc({ cidrIp: undefined, sourceSecurityGroupId: 'sg-0eee5555' }))).toBeUndefined();
+    expect(any(vpc({ cidrIp: undefined, prefixListId: 'pl-0fff' }))).toBeUndefined();
+    expect(
+      any(
+        vpc({
+          cidrIp: undefined,
+          sourceSecurityGroupId: 'sg-0eee5555',
+          sourceSecurityGroupOwnerId: '999988887777',
+        }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('holds a VPC authorize to REQUIRE_APPROVAL, and a v2 cluster security group request to ALLOWED_GROUPS', () => {
+    expect(check(vpc({ approval: undefined }))?.rule).toBe('REQUIRE_APPROVAL');
+    expect(check(vpc({ approval: undefined, ...revoke }))).toBeUndefined();
+    expect(
+      check(vpc({ clusterIdentifier: undefined, clusterSecurityGroupName: 'analytics-prod' }))?.rule,
+    ).toBe('ALLOWED_GROUPS');
   });
 });
 
