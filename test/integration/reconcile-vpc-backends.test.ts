@@ -4,10 +4,14 @@ import { startEmulator } from '../../local/emulator/index.js';
 import { createEc2Ingress } from '../../src/adapters/ec2.js';
 import { createRedshiftClusters } from '../../src/adapters/redshift.js';
 import { createBatchScope } from '../../src/app/batch-scope.js';
-import type { MessagePublisher, OutgoingMessage } from '../../src/app/ports.js';
+import type {
+  MessagePublisher,
+  OutgoingMessage,
+  SecurityGroupRules,
+  VpcTargets,
+} from '../../src/app/ports.js';
 import { silentLogger } from '../../src/app/ports.js';
 import { makeReconcile } from '../../src/app/reconcile.js';
-import type { VpcReconcilePorts } from '../../src/app/reconcile-vpc.js';
 import { makeVpcBackend } from '../../src/app/vpc-backend.js';
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { outcomeV2Schema } from '../../src/domain/outcome-v2-schema.js';
@@ -35,7 +39,8 @@ function memoryQueue(): MessagePublisher & { readonly sent: OutgoingMessage[] } 
 function reconcileSuite(start: () => Promise<{ backend: VpcBackend; stop(): Promise<void> }>): void {
   let backend: VpcBackend;
   let stop: () => Promise<void>;
-  let ports: VpcReconcilePorts;
+  // The ports of both the reconciler and the request path's VPC backend.
+  let ports: { targets: VpcTargets; rules: SecurityGroupRules };
 
   beforeAll(async () => {
     ({ backend, stop } = await start());
