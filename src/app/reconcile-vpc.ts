@@ -80,6 +80,9 @@ export async function reconcileVpcTargets(
     const report: VpcTargetReport = {
       section: entry.section,
       name: entry.name,
+      // Set once resolved; declared here so that they come first in the report.
+      securityGroupId: undefined,
+      port: undefined,
       prune: entry.prune,
       missing: [],
       extra: [],
