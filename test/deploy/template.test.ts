@@ -910,6 +910,8 @@ describe('least privilege', () => {
 
     // Assess
     expect(onStar.sort()).toEqual([
+      'ec2:DescribeSecurityGroupRules',
+      'ec2:DescribeSecurityGroups',
       'redshift:DescribeClusterSecurityGroups',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
