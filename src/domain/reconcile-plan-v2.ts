@@ -66,12 +66,8 @@ export function planVpcTarget(input: VpcTargetPlanInput): VpcTargetPlan {
       );
     }
   }
-  const unmanaged = extra.length - managed.length;
-  if (unmanaged > 0 && entry.prune) {
-    notes.push(
-      `${unmanaged} extra ${unmanaged === 1 ? 'rule is' : 'rules are'} not tagged redshift-ingress:managed=true and ${unmanaged === 1 ? 'is' : 'are'} left alone`,
-    );
-  }
+  // Rules without the tag are not notes: the report lists them as extra with `managed: false`, and
+  // leaving them alone is the rule, not something left undone.
   return { missing, extra, toPrune, notes };
 }
 

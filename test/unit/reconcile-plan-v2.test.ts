@@ -95,9 +95,7 @@ describe('planVpcTarget', () => {
     // Assess
     expect(result.extra).toEqual([managedExtra, handMade]);
     expect(result.toPrune).toEqual([managedExtra]);
-    expect(result.notes).toEqual([
-      '1 extra rule is not tagged redshift-ingress:managed=true and is left alone',
-    ]);
+    expect(result.notes).toEqual([]);
   });
 
   it('prunes nothing without prune, and nothing when the managed extras exceed what is left of the cap', () => {
