@@ -9,7 +9,6 @@ import {
   countReport,
   countReportV2,
   type GroupReport,
-  type ReconciliationReport,
 } from '../domain/reconciliation-report.js';
 import {
   type Action,

@@ -4,10 +4,10 @@ import { fnv1a64 } from './hash.js';
 import type { Action } from './request.js';
 import {
   type IngressRequestV2,
-  type VpcIngressRule,
-  type VpcTarget,
   sourceKeyV2,
   targetKeyV2,
+  type VpcIngressRule,
+  type VpcTarget,
 } from './request-v2.js';
 import { isManaged, type VpcRule, type VpcSource } from './vpc.js';
 
