@@ -23,6 +23,8 @@ const PARTS = {
   'floor + EMF metrics writer, middy': 'bench/floor/with-emf-metrics.ts',
   'floor + Powertools Metrics, middy (replaced)': 'bench/floor/with-powertools-metrics.ts',
   'floor + Step Functions client': 'bench/floor/with-step-functions.ts',
+  'floor + the VPC chunk (EC2, Redshift Serverless clients: the first VPC request)':
+    'bench/floor/with-vpc-adapters.ts',
   'floor + desired state as deployed (JSON, checked)': 'bench/floor/with-desired-state.ts',
   'floor + the YAML reader (not deployed)': 'bench/floor/with-yaml-reader.ts',
 } as const;

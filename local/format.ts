@@ -1,6 +1,8 @@
-import type { Outcome } from '../src/domain/outcome.js';
+import type { AnyOutcome, Outcome } from '../src/domain/outcome.js';
+import type { OutcomeRuleV2 } from '../src/domain/outcome-v2.js';
 import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
 import { describeTarget } from '../src/domain/request.js';
+import { describeVpcSource, type VpcSource } from '../src/domain/vpc.js';
 
 const MARKS: Record<Outcome['status'], string> = {
   authorized: '+',
@@ -11,11 +13,29 @@ const MARKS: Record<Outcome['status'], string> = {
   failed: '!',
 };
 
-/** One line per outcome, for a person watching the results queue. */
-export function formatOutcome(outcome: Outcome): string {
-  const target = outcome.rule
-    ? `${outcome.rule.clusterSecurityGroupName} ${describeTarget(outcome.rule)}`
-    : '(no rule)';
+/** A VPC rule of an outcome v2 as one line: target (and the group it resolved to), port, source. */
+function describeVpcRule(rule: OutcomeRuleV2): string {
+  const target =
+    rule.clusterIdentifier !== undefined
+      ? `cluster ${rule.clusterIdentifier}`
+      : rule.workgroupName !== undefined
+        ? `workgroup ${rule.workgroupName}`
+        : undefined;
+  const group = rule.securityGroupId;
+  const where = target === undefined ? (group ?? '?') : group === undefined ? target : `${target} (${group})`;
+  const source = describeVpcSource(rule as unknown as VpcSource);
+  return `${where}${rule.port !== undefined ? ` tcp/${rule.port}` : ''} ${source}`;
+}
+
+/** One line per outcome of either version, for a person watching the results queue. */
+export function formatOutcome(outcome: AnyOutcome): string {
+  const { rule } = outcome;
+  const target =
+    rule === undefined
+      ? '(no rule)'
+      : rule.clusterSecurityGroupName !== undefined
+        ? `${rule.clusterSecurityGroupName} ${describeTarget(rule as NonNullable<Outcome['rule']>)}`
+        : describeVpcRule(rule as OutcomeRuleV2);
   const head = `${MARKS[outcome.status]} ${outcome.status.padEnd(18)} ${outcome.requestId.padEnd(24)} ${target}`;
   const attempt = outcome.attempt > 1 ? ` (attempt ${outcome.attempt})` : '';
   return outcome.error

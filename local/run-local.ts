@@ -10,7 +10,9 @@ import { isLoopbackUrl, LOCAL_REGION } from '../cli/clients.js';
 import { defaultDesiredStatePath } from '../cli/default-desired-state.js';
 import { ConfigurationError } from '../src/domain/errors.js';
 import { type MessageGroupTarget, requestMessageGroupId } from '../src/domain/message-group.js';
-import { type Outcome, outcomeSchema } from '../src/domain/outcome-schema.js';
+import type { AnyOutcome } from '../src/domain/outcome.js';
+import { outcomeSchema } from '../src/domain/outcome-schema.js';
+import { outcomeV2Schema } from '../src/domain/outcome-v2-schema.js';
 import type { ReconciliationReport } from '../src/domain/reconciliation-report.js';
 import { formatOutcome, formatReport } from './format.js';
 import { type LocalService, startLocalService } from './service.js';
@@ -128,8 +130,13 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
     ...(options.endpoint ? { endpoint: options.endpoint } : { port: options.port }),
     queues: localQueueSettings(process.env, options.fifo === true),
     groups: { 'analytics-prod': ['192.0.2.0/24'], 'analytics-dev': ['10.20.0.0/16'] },
+    vpcDemo: true,
     env: {
       ALLOWED_GROUPS: process.env.ALLOWED_GROUPS ?? 'analytics-*',
+      // The demo VPC cluster and workgroup, and the security group the examples name directly.
+      ALLOWED_CLUSTERS: process.env.ALLOWED_CLUSTERS ?? 'analytics-*',
+      ALLOWED_WORKGROUPS: process.env.ALLOWED_WORKGROUPS ?? 'bi-*',
+      ALLOWED_SECURITY_GROUP_IDS: process.env.ALLOWED_SECURITY_GROUP_IDS ?? DEMO_SECURITY_GROUP_ID,
       // Short backoff so a retried request shows up within seconds on a laptop.
       RETRY_BASE_SECONDS: process.env.RETRY_BASE_SECONDS ?? '2',
       RETRY_MAX_SECONDS: process.env.RETRY_MAX_SECONDS ?? '30',
@@ -153,6 +160,7 @@ export async function runLocal(options: RunLocalOptions): Promise<LocalRun> {
   results queue:  ${results.url}
   requests DLQ:   ${service.queues.requestsDlq.url}
   groups:         analytics-prod, analytics-dev (ALLOWED_GROUPS=${process.env.ALLOWED_GROUPS})
+${vpcDemoLines(service)}
   desired state:  ${service.desiredState ? `${service.desiredState.source} (compiled to ${service.desiredState.path})` : 'none'}
 
 ${sendCommands(service)}
@@ -176,8 +184,11 @@ ${
           const body = JSON.parse(message.Body ?? '{}') as { type?: string };
           if (body.type === 'reconciliation-report') console.log(formatReport(body as ReconciliationReport));
           else {
-            const parsed = outcomeSchema.safeParse(body);
-            console.log(parsed.success ? formatOutcome(parsed.data as Outcome) : `? ${message.Body}`);
+            const parsed =
+              (body as { version?: unknown }).version === 2
+                ? outcomeV2Schema.safeParse(body)
+                : outcomeSchema.safeParse(body);
+            console.log(parsed.success ? formatOutcome(parsed.data as AnyOutcome) : `? ${message.Body}`);
           }
         }
         if (Messages.length > 0) {
@@ -238,6 +249,23 @@ ${
       return stopped;
     },
   };
+}
+
+/** The security group the example requests name directly (examples/requests/security-group-ipv6.v2.json). */
+const DEMO_SECURITY_GROUP_ID = 'sg-0123456789abcdef0';
+
+/** The banner's lines about the demo VPC resources, or why there are none. */
+function vpcDemoLines(service: Pick<LocalService, 'vpcDemo' | 'endpoint'>): string {
+  const { vpcDemo } = service;
+  if (vpcDemo === undefined) {
+    return `  VPC targets:    none created: against ${service.endpoint} the demo VPC cluster, workgroup and security
+                  groups are not created (only the embedded emulator can seed them), so the example requests v2
+                  on them are rejected unless they exist there`;
+  }
+  const groups = vpcDemo.securityGroups;
+  return `  VPC cluster:    ${vpcDemo.clusterIdentifier} (security groups ${groups['analytics-prod-ingress']} tagged redshift-ingress:managed=true, ${groups['analytics-prod-default']}; ALLOWED_CLUSTERS=${process.env.ALLOWED_CLUSTERS})
+  workgroup:      ${vpcDemo.workgroupName} (security group ${groups['bi-serverless-ingress']}; ALLOWED_WORKGROUPS=${process.env.ALLOWED_WORKGROUPS})
+  security group: ${vpcDemo.securityGroupId} (ALLOWED_SECURITY_GROUP_IDS=${process.env.ALLOWED_SECURITY_GROUP_IDS})`;
 }
 
 /**

@@ -10,7 +10,14 @@ import {
   startEventSource,
 } from './event-source.js';
 import { createLambdaContext } from './lambda-context.js';
-import { ensureClusterSecurityGroup, ensureQueues, type LocalQueues, type QueueSettings } from './stack.js';
+import {
+  ensureClusterSecurityGroup,
+  ensureQueues,
+  type LocalQueues,
+  type QueueSettings,
+  seedVpcDemo,
+  type VpcDemo,
+} from './stack.js';
 
 /** Options of {@link startLocalService}. */
 export interface LocalServiceOptions {
@@ -25,6 +32,11 @@ export interface LocalServiceOptions {
   readonly queues?: QueueSettings;
   /** Cluster security groups to create, with initial CIDR rules. */
   readonly groups?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Seed the demo VPC cluster, workgroup and security groups ({@link seedVpcDemo}). Only the embedded
+   * emulator can: against another endpoint nothing is created, and {@link LocalService.vpcDemo} is absent.
+   */
+  readonly vpcDemo?: boolean;
   /**
    * Environment of the handlers, on top of the queue URLs and the local defaults. DESIRED_STATE_PATH (here
    * or inherited) names the user's document, YAML or JSON: it is compiled to a temporary JSON file, which
@@ -56,6 +68,8 @@ export interface LocalService {
   readonly queues: LocalQueues;
   readonly sqs: SQSClient;
   readonly redshift: RedshiftClient;
+  /** The demo VPC resources, when seeded (the embedded emulator only). */
+  readonly vpcDemo?: VpcDemo;
   readonly eventSource: EventSource;
   /** The desired state the reconcile handler reads, when DESIRED_STATE_PATH names one. */
   readonly desiredState?: Pick<CompiledDesiredState, 'source' | 'path'>;
@@ -143,6 +157,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     for (const [name, cidrs] of Object.entries(options.groups ?? {})) {
       await ensureClusterSecurityGroup(redshift, name, cidrs);
     }
+    // A cluster, a workgroup and a security group are created through the emulator's seeding API: AWS
+    // creates none of them from an API call this service could make, so another endpoint gets none.
+    const vpcDemo = options.vpcDemo && emulator ? seedVpcDemo(emulator) : undefined;
 
     Object.assign(process.env, {
       AWS_REGION: region,
@@ -203,6 +220,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       queues,
       sqs,
       redshift,
+      ...(vpcDemo && { vpcDemo }),
       eventSource,
       ...(desiredState && { desiredState: { source: desiredState.source, path: desiredState.path } }),
       reconcile,

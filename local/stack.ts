@@ -212,3 +212,78 @@ export async function ensureClusterSecurityGroup(
     }
   }
 }
+
+/** The demo VPC resources of a local stack: a provisioned cluster, a Serverless workgroup and their groups. */
+export interface VpcDemo {
+  readonly clusterIdentifier: string;
+  readonly workgroupName: string;
+  /** A security group the example requests name directly as their target. */
+  readonly securityGroupId: string;
+  /** Every demo security group id, by its name. */
+  readonly securityGroups: Readonly<Record<string, string>>;
+}
+
+/** What {@link seedVpcDemo} seeds through: the embedded emulator's seeding API. */
+export interface VpcSeeder {
+  securityGroups(): readonly { readonly groupId: string }[];
+  createSecurityGroup(seed: {
+    groupId?: string;
+    groupName?: string;
+    description?: string;
+    tags?: Readonly<Record<string, string>>;
+  }): { readonly groupId: string };
+  createCluster(seed: {
+    clusterIdentifier: string;
+    vpcSecurityGroupIds: readonly string[];
+    port?: number;
+  }): unknown;
+  createWorkgroup(seed: {
+    workgroupName: string;
+    securityGroupIds: readonly string[];
+    port?: number;
+  }): unknown;
+}
+
+const MANAGED = { 'redshift-ingress:managed': 'true' };
+
+/**
+ * Seeds the demo VPC resources the example requests v2 name (examples/requests/*.v2.json), once: the
+ * cluster `analytics-prod` with two security groups of which one is tagged managed (the recommended
+ * setup, so a request without `securityGroupId` goes to that one), the workgroup `bi-serverless` with
+ * one managed group, a group given directly, and the source group of the workgroup's example.
+ */
+export function seedVpcDemo(emulator: VpcSeeder): VpcDemo {
+  const groups = {
+    'analytics-prod-ingress': { groupId: 'sg-0a1b2c3d', tags: MANAGED },
+    'analytics-prod-default': { groupId: 'sg-0e1f2a3b', tags: {} },
+    'bi-serverless-ingress': { groupId: 'sg-0b1b2b3b', tags: MANAGED },
+    'reporting-ingress': { groupId: 'sg-0123456789abcdef0', tags: MANAGED },
+    'bi-tools': { groupId: 'sg-0fedcba987654321f', tags: {} },
+  } as const;
+  const existing = new Set(emulator.securityGroups().map((group) => group.groupId));
+  for (const [groupName, { groupId, tags }] of Object.entries(groups)) {
+    if (existing.has(groupId)) continue;
+    emulator.createSecurityGroup({
+      groupId,
+      groupName,
+      description: `redshift-ingress demo: ${groupName}`,
+      tags,
+    });
+  }
+  emulator.createCluster({
+    clusterIdentifier: 'analytics-prod',
+    vpcSecurityGroupIds: [groups['analytics-prod-ingress'].groupId, groups['analytics-prod-default'].groupId],
+    port: 5439,
+  });
+  emulator.createWorkgroup({
+    workgroupName: 'bi-serverless',
+    securityGroupIds: [groups['bi-serverless-ingress'].groupId],
+    port: 5439,
+  });
+  return {
+    clusterIdentifier: 'analytics-prod',
+    workgroupName: 'bi-serverless',
+    securityGroupId: groups['reporting-ingress'].groupId,
+    securityGroups: Object.fromEntries(Object.entries(groups).map(([name, { groupId }]) => [name, groupId])),
+  };
+}

@@ -56,21 +56,50 @@ module.exports = async ({ resolveVariable }) => {
     return raw === 'true';
   };
 
-  // ALLOWED_GROUPS has no default on purpose (nothing is allowed by default): every stage but `ci` must
-  // be given --param allowedGroups=... . Same rules as src/config.ts, checked here so a deploy never ships
-  // a configuration the function would refuse at cold start.
-  const allowedGroups = splitList((await param('allowedGroups')) ?? '');
-  if (allowedGroups.length === 0) {
+  // The target allowlists have no default on purpose (nothing is allowed by default): every stage but `ci`
+  // must name at least one of them (--param allowedGroups=... or allowedClusters=..., allowedWorkgroups=...,
+  // allowedSecurityGroupIds=...). Same rules as src/config.ts, checked here so a deploy never ships a
+  // configuration the function would refuse at cold start.
+  const patterns = async (name, valid, what) => {
+    const values = splitList((await param(name)) ?? '');
+    const bad = values.filter((pattern) => !valid.test(pattern));
+    if (bad.length > 0) problems.push(`${name}: ${what}: ${bad.join(', ')}`);
+    return values;
+  };
+  const NAME_PATTERN = /^[A-Za-z0-9*-]{1,255}$/;
+  const NAMES = 'patterns may hold only letters, digits, hyphens and *';
+  const allowedGroups = await patterns('allowedGroups', NAME_PATTERN, NAMES);
+  const allowedClusters = await patterns('allowedClusters', NAME_PATTERN, NAMES);
+  const allowedWorkgroups = await patterns('allowedWorkgroups', NAME_PATTERN, NAMES);
+  const allowedSecurityGroupIds = await patterns(
+    'allowedSecurityGroupIds',
+    /^(?:\*|sg-[0-9a-f*]{1,17})$/,
+    'must be security group ids (sg- and hex digits) or patterns of them with *',
+  );
+  if (
+    allowedGroups.length +
+      allowedClusters.length +
+      allowedWorkgroups.length +
+      allowedSecurityGroupIds.length ===
+    0
+  ) {
     problems.push(
-      'allowedGroups: is required, e.g. --param allowedGroups=analytics-* (nothing is allowed by default)',
+      'allowedGroups: is required unless allowedClusters, allowedWorkgroups or allowedSecurityGroupIds is set, e.g. --param allowedClusters=analytics-* (nothing is allowed by default)',
     );
   }
-  const badGroups = allowedGroups.filter((pattern) => !/^[A-Za-z0-9*-]{1,255}$/.test(pattern));
-  if (badGroups.length > 0) {
-    problems.push(
-      `allowedGroups: patterns may hold only letters, digits, hyphens and *: ${badGroups.join(', ')}`,
-    );
-  }
+  // The VPC security groups the authorize role may change. Empty: every group tagged
+  // redshift-ingress:managed=true (the recommended setup, a dedicated group for automated rules); else
+  // exactly these groups, tagged or not.
+  const changeableSecurityGroupIds = await patterns(
+    'changeableSecurityGroupIds',
+    /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+    'must be security group ids (sg- and 8 or 17 hex digits)',
+  );
+  const allowedPrefixListIds = await patterns(
+    'allowedPrefixListIds',
+    /^pl-[0-9a-f]{1,17}$/,
+    'must be prefix list ids (pl- and hex digits)',
+  );
 
   const allowedEc2OwnerIds = splitList((await param('allowedEc2OwnerIds')) ?? '');
   const badOwners = allowedEc2OwnerIds.filter((id) => !/^\d{12}$/.test(id));
@@ -91,6 +120,7 @@ module.exports = async ({ resolveVariable }) => {
   const operatorPrincipals = await principals('operatorPrincipals');
 
   const minCidrPrefix = await integer('minCidrPrefix', 0, 32);
+  const minCidrPrefixV6 = await integer('minCidrPrefixV6', 0, 128);
   const maxReceiveCount = await integer('maxReceiveCount', 1, 1000);
   const concurrency = await integer('concurrency', 1, 100);
   const retryBaseSeconds = await integer('retryBaseSeconds', 0, MAX_VISIBILITY_SECONDS);
@@ -180,8 +210,86 @@ module.exports = async ({ resolveVariable }) => {
     groupArn('securitygroupingress', '/*')(pattern),
   ]);
 
+  // The VPC path (clusters in a VPC, Serverless workgroups, VPC security groups), one statement per need,
+  // each only where a VPC allowlist is set. Forms from the Service Authorization Reference:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshiftserverless.html
+  const arn = (service, resource) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+  });
+  const changeVpcSecurityGroups = {
+    Sid: 'ChangeVpcSecurityGroups',
+    Effect: 'Allow',
+    Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+    ...(changeableSecurityGroupIds.length > 0
+      ? { Resource: changeableSecurityGroupIds.map((id) => arn('ec2', `security-group/${id}`)) }
+      : {
+          Resource: arn('ec2', 'security-group/*'),
+          Condition: { StringEquals: { 'aws:ResourceTag/redshift-ingress:managed': 'true' } },
+        }),
+  };
+  // The reconciler's prunes: revoke only, on the same groups.
+  const pruneVpcRules = {
+    ...changeVpcSecurityGroups,
+    Sid: 'PruneManagedVpcRules',
+    Action: 'ec2:RevokeSecurityGroupIngress',
+  };
+  // An authorize that tags its new rule is also authorized against the rule it creates (resource type
+  // security-group-rule); which group it goes on is still held by the statement above.
+  const createVpcRules = {
+    Sid: 'CreateVpcSecurityGroupRules',
+    Effect: 'Allow',
+    Action: 'ec2:AuthorizeSecurityGroupIngress',
+    Resource: arn('ec2', 'security-group-rule/*'),
+  };
+  const tagVpcRules = {
+    Sid: 'TagNewVpcSecurityGroupRules',
+    Effect: 'Allow',
+    Action: 'ec2:CreateTags',
+    Resource: arn('ec2', 'security-group-rule/*'),
+    Condition: {
+      StringEquals: { 'ec2:CreateAction': 'AuthorizeSecurityGroupIngress' },
+      'ForAllValues:StringEquals': {
+        'aws:TagKeys': ['redshift-ingress:managed', 'redshift-ingress:request-id'],
+      },
+    },
+  };
+  // IAM matches ARNs case-sensitively; cluster identifiers are lower case. Workgroup ARNs carry an id, not
+  // the name, so GetWorkgroup cannot be scoped by name: ALLOWED_WORKGROUPS holds the names.
+  const describeClusters = {
+    Sid: 'ReadAllowedClusters',
+    Effect: 'Allow',
+    Action: 'redshift:DescribeClusters',
+    Resource: allowedClusters.map((pattern) => arn('redshift', `cluster:${pattern.toLowerCase()}`)),
+  };
+  const getWorkgroup = {
+    Sid: 'ReadWorkgroups',
+    Effect: 'Allow',
+    Action: 'redshift-serverless:GetWorkgroup',
+    Resource: arn('redshift-serverless', 'workgroup/*'),
+  };
+
   return {
     allowedGroups: allowedGroups.join(','),
+    allowedClusters: allowedClusters.join(','),
+    allowedWorkgroups: allowedWorkgroups.join(','),
+    allowedSecurityGroupIds: allowedSecurityGroupIds.join(','),
+    allowedPrefixListIds: allowedPrefixListIds.join(','),
+    minCidrPrefixV6,
+    // Strings, not booleans: CloudFormation conditions compare strings.
+    hasAllowedGroups: String(allowedGroups.length > 0),
+    hasAllowedClusters: String(allowedClusters.length > 0),
+    hasAllowedWorkgroups: String(allowedWorkgroups.length > 0),
+    hasVpcTargets: String(
+      allowedClusters.length + allowedWorkgroups.length + allowedSecurityGroupIds.length > 0,
+    ),
+    changeVpcSecurityGroups,
+    pruneVpcRules,
+    createVpcRules,
+    tagVpcRules,
+    describeClusters,
+    getWorkgroup,
     allowedEc2OwnerIds: allowedEc2OwnerIds.join(','),
     producerPrincipals,
     operatorPrincipals,

@@ -42,6 +42,10 @@ describe('npm run bench -- --quick', () => {
     }
     expect(written).toMatch(/^\| authorize \| [\d,]+ KiB \| [\d.]+x \|/m);
     expect(written).toMatch(/^\| reconcile \| [\d,]+ KiB \| [\d.]+x \|/m);
+    // Both paths of the authorize function: its cold start above, and what its first VPC request adds.
+    expect(written).toMatch(
+      /^\| _floor \+ the VPC chunk \(EC2, Redshift Serverless clients: the first VPC request\)_ \| [\d,]+ KiB \| [\d.]+x \|/m,
+    );
     expect(written).toMatch(/^\| ours, CONCURRENCY=10 \(default\) \| [\d.]+x \| 1\.00 \| 0\.10 \|/m);
     expect(written).toMatch(/^\| baseline \(Powertools BatchProcessor\) \| 1\.00x \|/m);
     expect(written).toContain('<!-- bench:begin');

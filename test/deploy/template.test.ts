@@ -139,6 +139,10 @@ function expectedRedshiftArns(allowedGroups: string): { 'Fn::Sub': string }[] {
     ]);
 }
 
+/** The head of an ARN of this account and region, as the template writes it (`Fn::Sub`). */
+const accountArn = (service: string): string =>
+  `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}`;
+
 /** Resolved serverless.yml (no packaging): fast enough to check other parameter values. */
 function printConfig(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [osls, 'print', '--format', 'json', ...args], {
@@ -711,11 +715,16 @@ describe('authorize function', () => {
     // Assess
     expect(names).toEqual(
       [
+        'ALLOWED_CLUSTERS',
         'ALLOWED_EC2_OWNER_IDS',
         'ALLOWED_GROUPS',
+        'ALLOWED_PREFIX_LIST_IDS',
+        'ALLOWED_SECURITY_GROUP_IDS',
+        'ALLOWED_WORKGROUPS',
         'CONCURRENCY',
         'MAX_RECEIVE_COUNT',
         'MIN_CIDR_PREFIX',
+        'MIN_CIDR_PREFIX_V6',
         'POWERTOOLS_LOG_LEVEL',
         'POWERTOOLS_SERVICE_NAME',
         'REQUESTS_QUEUE_URL',
@@ -729,8 +738,13 @@ describe('authorize function', () => {
       RESULTS_QUEUE_URL: { Ref: 'ResultsQueue' },
       REQUESTS_QUEUE_URL: { Ref: 'RequestsQueue' },
       ALLOWED_GROUPS: 'analytics-*,reporting',
+      ALLOWED_CLUSTERS: 'analytics-*',
+      ALLOWED_WORKGROUPS: 'bi-*',
+      ALLOWED_SECURITY_GROUP_IDS: 'sg-0123456789abcdef0',
       MIN_CIDR_PREFIX: '16',
+      MIN_CIDR_PREFIX_V6: '48',
       ALLOWED_EC2_OWNER_IDS: '',
+      ALLOWED_PREFIX_LIST_IDS: '',
       REQUIRE_APPROVAL: 'false',
       MAX_RECEIVE_COUNT: '5',
       CONCURRENCY: '10',
@@ -761,6 +775,38 @@ describe('authorize function', () => {
         expect(file).toMatch(/^handlers\/authorize\.chunks\/step-functions-\w+\.mjs$/);
       }
       expect(textOf(dir, [...graph.imported, ...graph.onDemand])).not.toContain('TASK_TOKENS');
+    },
+  );
+});
+
+describe('cold start of the VPC path', () => {
+  it.each([
+    ['AuthorizeLambdaFunction', 1],
+    // Reconcile loads the chunk only for a desired state with VPC targets, with its first run.
+    ['ReconcileLambdaFunction', 1],
+  ])(
+    '%s never loads the EC2 or Redshift Serverless client at import; it has them in one chunk loaded on first use (%i)',
+    async (id, chunks) => {
+      // Prepare: operation names are string literals of each client's schemas, kept by minification.
+      const ec2Marker = 'DescribeSecurityGroupRules';
+      const serverlessMarker = 'GetWorkgroup';
+      const { dir } = extracted[id] as { dir: string };
+
+      // Act
+      const graph = await bundleGraph(dir, entryOf(id));
+      const atImport = textOf(dir, graph.imported);
+      const ec2Chunks = graph.onDemand.filter((file) => textOf(dir, [file]).includes(ec2Marker));
+
+      // Assess: the chunk holds both clients (one import on the first VPC request); DescribeClusters is
+      // the Redshift client's, loaded at import already.
+      expect(atImport).not.toContain(ec2Marker);
+      expect(atImport).not.toContain(serverlessMarker);
+      expect(ec2Chunks).toHaveLength(chunks);
+      for (const file of ec2Chunks) {
+        expect(file).toMatch(/^handlers\/(authorize|reconcile)\.chunks\/vpc-adapters-\w+\.mjs$/);
+        expect(textOf(dir, [file])).toContain(serverlessMarker);
+      }
+      expect(atImport).toContain('DescribeClusters');
     },
   );
 });
@@ -912,10 +958,121 @@ describe('least privilege', () => {
     expect(onStar.sort()).toEqual([
       'ec2:DescribeSecurityGroupRules',
       'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSecurityGroups',
       'redshift:DescribeClusterSecurityGroups',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
     ]);
+  });
+
+  it('allows EC2 authorize and revoke only on security groups tagged redshift-ingress:managed=true, and only to authorize', () => {
+    // Act
+    const [change, ...others] = grantsTo('AuthorizeRole', 'ec2:RevokeSecurityGroupIngress');
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(change?.condition).toBe('HasVpcTargets');
+    expect(change?.statement).toEqual({
+      Sid: 'ChangeVpcSecurityGroups',
+      Effect: 'Allow',
+      Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+      Resource: { 'Fn::Sub': `${accountArn('ec2')}:security-group/*` },
+      Condition: { StringEquals: { 'aws:ResourceTag/redshift-ingress:managed': 'true' } },
+    });
+    // The rule an authorize creates is a resource of its own; which group it goes on is held above.
+    expect(
+      grantsTo('AuthorizeRole', 'ec2:AuthorizeSecurityGroupIngress').map(
+        ({ statement }) => statement.Resource,
+      ),
+    ).toEqual([
+      { 'Fn::Sub': `${accountArn('ec2')}:security-group/*` },
+      { 'Fn::Sub': `${accountArn('ec2')}:security-group-rule/*` },
+    ]);
+    // The reconciler never authorizes (missing rules are requests); it revokes only to prune (below).
+    for (const action of ['ec2:AuthorizeSecurityGroupIngress', 'ec2:CreateTags']) {
+      expect(grantsTo('ReconcileRole', action)).toEqual([]);
+    }
+  });
+
+  it('lets the reconciler prune by revoking only, on the groups the authorize function may change, and read them', () => {
+    // Act
+    const [prune, ...others] = grantsTo('ReconcileRole', 'ec2:RevokeSecurityGroupIngress');
+    const [read] = grantsTo('ReconcileRole', 'ec2:DescribeSecurityGroupRules');
+    const [clusters] = grantsTo('ReconcileRole', 'redshift:DescribeClusters');
+    const [authorizeClusters] = grantsTo('AuthorizeRole', 'redshift:DescribeClusters');
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(prune?.condition).toBe('HasVpcTargets');
+    expect(prune?.statement).toEqual({
+      Sid: 'PruneManagedVpcRules',
+      Effect: 'Allow',
+      Action: 'ec2:RevokeSecurityGroupIngress',
+      Resource: { 'Fn::Sub': `${accountArn('ec2')}:security-group/*` },
+      Condition: { StringEquals: { 'aws:ResourceTag/redshift-ingress:managed': 'true' } },
+    });
+    expect(list(read?.statement.Action).sort()).toEqual([
+      'ec2:DescribeSecurityGroupRules',
+      'ec2:DescribeSecurityGroups',
+    ]);
+    expect(clusters?.statement.Resource).toEqual(authorizeClusters?.statement.Resource);
+    expect(grantsTo('ReconcileRole', 'redshift-serverless:GetWorkgroup')).toHaveLength(1);
+  });
+
+  it("lets tags be created only on the security group rules an authorize creates, with the service's two keys", () => {
+    // Act
+    const [tags, ...others] = grantsTo('AuthorizeRole', 'ec2:CreateTags');
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(tags?.condition).toBe('HasVpcTargets');
+    expect(tags?.statement).toEqual({
+      Sid: 'TagNewVpcSecurityGroupRules',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: { 'Fn::Sub': `${accountArn('ec2')}:security-group-rule/*` },
+      Condition: {
+        StringEquals: { 'ec2:CreateAction': 'AuthorizeSecurityGroupIngress' },
+        'ForAllValues:StringEquals': {
+          'aws:TagKeys': ['redshift-ingress:managed', 'redshift-ingress:request-id'],
+        },
+      },
+    });
+  });
+
+  it('reads the allowed clusters by ARN, workgroups and security group tags where no narrower form exists', () => {
+    // Act
+    const [clusters] = grantsTo('AuthorizeRole', 'redshift:DescribeClusters');
+    const [workgroups] = grantsTo('AuthorizeRole', 'redshift-serverless:GetWorkgroup');
+    const [groups] = grantsTo('AuthorizeRole', 'ec2:DescribeSecurityGroups');
+
+    // Assess
+    expect(clusters).toEqual({
+      condition: 'HasAllowedClusters',
+      statement: {
+        Sid: 'ReadAllowedClusters',
+        Effect: 'Allow',
+        Action: 'redshift:DescribeClusters',
+        Resource: [{ 'Fn::Sub': `${accountArn('redshift')}:cluster:analytics-*` }],
+      },
+    });
+    expect(workgroups).toEqual({
+      condition: 'HasAllowedWorkgroups',
+      statement: {
+        Sid: 'ReadWorkgroups',
+        Effect: 'Allow',
+        Action: 'redshift-serverless:GetWorkgroup',
+        Resource: { 'Fn::Sub': `${accountArn('redshift-serverless')}:workgroup/*` },
+      },
+    });
+    expect(groups?.condition).toBe('HasVpcTargets');
+    expect(groups?.statement).toMatchObject({ Action: 'ec2:DescribeSecurityGroups', Resource: '*' });
+    expect(template.Conditions).toMatchObject({
+      HasAllowedGroups: { 'Fn::Equals': ['true', 'true'] },
+      HasAllowedClusters: { 'Fn::Equals': ['true', 'true'] },
+      HasAllowedWorkgroups: { 'Fn::Equals': ['true', 'true'] },
+      HasVpcTargets: { 'Fn::Equals': ['true', 'true'] },
+    });
   });
 
   it('lets each function write only its own log group', () => {
@@ -1031,13 +1188,56 @@ describe('parameters', () => {
     );
   });
 
-  it('refuses a stage without allowedGroups and names every bad parameter', () => {
+  it('refuses a stage without a target allowlist and names every bad parameter', () => {
     // Act
-    const { status, stdout, stderr } = printConfig('--stage', 'prod', '--param', 'minCidrPrefix=40');
+    const { status, stdout, stderr } = printConfig(
+      ...['--stage', 'prod', '--param', 'minCidrPrefix=40', '--param', 'minCidrPrefixV6=200'],
+      ...['--param', 'changeableSecurityGroupIds=web', '--param', 'allowedPrefixListIds=prefix'],
+    );
 
     // Assess
     expect(status).not.toBe(0);
-    expect(stdout + stderr).toMatch(/allowedGroups: is required/);
+    expect(stdout + stderr).toMatch(
+      /allowedGroups: is required unless allowedClusters, allowedWorkgroups or allowedSecurityGroupIds is set/,
+    );
     expect(stdout + stderr).toMatch(/minCidrPrefix: must be a whole number from 0 to 32, got "40"/);
+    expect(stdout + stderr).toMatch(/minCidrPrefixV6: must be a whole number from 0 to 128, got "200"/);
+    expect(stdout + stderr).toMatch(/changeableSecurityGroupIds: must be security group ids .*: web/);
+    expect(stdout + stderr).toMatch(/allowedPrefixListIds: must be prefix list ids .*: prefix/);
+  });
+
+  it('deploys a VPC-only stage: no cluster security group grant, EC2 only on the changeable groups given', () => {
+    // Act
+    const { status, stdout, stderr } = printConfig(
+      ...['--stage', 'prod', '--param', 'allowedClusters=analytics-prod'],
+      ...['--param', 'changeableSecurityGroupIds=sg-0aaa1111,sg-0123456789abcdef0'],
+    );
+
+    // Assess
+    expect(status, stderr).toBe(0);
+    const config = JSON.parse(stdout) as {
+      provider: { environment: Record<string, unknown> };
+      resources: { Conditions: Record<string, unknown>; Resources: Record<string, Resource> };
+    };
+    expect(config.provider.environment).toMatchObject({
+      ALLOWED_GROUPS: '',
+      ALLOWED_CLUSTERS: 'analytics-prod',
+    });
+    expect(config.resources.Conditions).toMatchObject({
+      HasAllowedGroups: { 'Fn::Equals': ['false', 'true'] },
+      HasAllowedClusters: { 'Fn::Equals': ['true', 'true'] },
+      HasAllowedWorkgroups: { 'Fn::Equals': ['false', 'true'] },
+      HasVpcTargets: { 'Fn::Equals': ['true', 'true'] },
+    });
+    const grants = grantsOf(config.resources as unknown as Template, 'AuthorizeRole');
+    const change = grants.find(({ statement }) => statement.Sid === 'ChangeVpcSecurityGroups');
+    expect(change?.statement.Resource).toEqual([
+      { 'Fn::Sub': `${accountArn('ec2')}:security-group/sg-0aaa1111` },
+      { 'Fn::Sub': `${accountArn('ec2')}:security-group/sg-0123456789abcdef0` },
+    ]);
+    expect(change?.statement.Condition).toBeUndefined();
+    expect(grants.find(({ statement }) => statement.Sid === 'ChangeAllowedGroups')?.condition).toBe(
+      'HasAllowedGroups',
+    );
   });
 });

@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { outcomeSchema } from '../../src/domain/outcome-schema.js';
+import { outcomeV2Schema } from '../../src/domain/outcome-v2-schema.js';
 import { countReport } from '../../src/domain/reconciliation-report.js';
 import { reconciliationReportSchema } from '../../src/domain/reconciliation-report-schema.js';
-import { formatProblems, parseRequest } from '../../src/domain/request.js';
+import { formatProblems } from '../../src/domain/request.js';
+import { parseAnyRequest } from '../../src/domain/request-v2.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const examples = join(root, 'examples');
@@ -35,7 +37,9 @@ function publishedSchema(file: string): ValidateFunction {
 
 const published = {
   request: publishedSchema('ingress-request.v1.schema.json'),
+  requestV2: publishedSchema('ingress-request.v2.schema.json'),
   outcome: publishedSchema('ingress-outcome.v1.schema.json'),
+  outcomeV2: publishedSchema('ingress-outcome.v2.schema.json'),
   report: publishedSchema('reconciliation-report.v1.schema.json'),
   desiredState: publishedSchema('desired-state.v1.schema.json'),
 };
@@ -45,12 +49,11 @@ const errorsOf = (validate: ValidateFunction, value: unknown): unknown[] =>
 
 /** Every kind of file under examples/ and the test that validates it; a file of no kind fails the coverage test. */
 const KINDS: readonly { readonly pattern: RegExp; readonly validatedBy: string }[] = [
-  { pattern: /^examples\/requests\/[^/]+\.json$/, validatedBy: 'this file: request v1' },
-  { pattern: /^examples\/outcomes\/[^/]+\.json$/, validatedBy: 'this file: outcome v1' },
-  {
-    pattern: /^examples\/reports\/[^/]+(?<!\.v2)\.json$/,
-    validatedBy: 'this file: reconciliation report v1',
-  },
+  { pattern: /^examples\/requests\/[^/]+\.v2\.json$/, validatedBy: 'this file: request v2' },
+  { pattern: /^examples\/requests\/[^/.]+\.json$/, validatedBy: 'this file: request v1' },
+  { pattern: /^examples\/outcomes\/[^/]+\.v2\.json$/, validatedBy: 'this file: outcome v2' },
+  { pattern: /^examples\/outcomes\/[^/.]+\.json$/, validatedBy: 'this file: outcome v1' },
+  { pattern: /^examples\/reports\/[^/.]+\.json$/, validatedBy: 'this file: reconciliation report v1' },
   { pattern: /^examples\/desired-state\.yaml$/, validatedBy: 'this file: desired state v1' },
   { pattern: /^examples\/reports\/[^/]+\.v2\.json$/, validatedBy: 'examples-reconcile-v2.test.ts' },
   { pattern: /^examples\/desired-state\.v2\.yaml$/, validatedBy: 'examples-reconcile-v2.test.ts' },
@@ -65,6 +68,8 @@ const KINDS: readonly { readonly pattern: RegExp; readonly validatedBy: string }
 const files = listFiles(examples);
 const inDirectory = (directory: string) => files.filter((file) => file.startsWith(`examples/${directory}/`));
 const isInvalidExample = (file: string) => file.split('/').at(-1)?.startsWith('invalid-') === true;
+/** The contract version of an example: files of version 2 say so in their name, `.v2.json`. */
+const versionOf = (file: string): 1 | 2 => (file.endsWith('.v2.json') ? 2 : 1);
 
 describe('every example is validated by a test', () => {
   it('knows how to validate every file under examples/', () => {
@@ -79,15 +84,17 @@ describe('every example is validated by a test', () => {
 
 describe('examples against the published JSON Schema files and the validating code', () => {
   it.each(inDirectory('requests').filter((file) => !isInvalidExample(file)))(
-    'request %s is valid for both',
+    'request %s is valid for both, in the version its name says',
     (file) => {
       // Act
       const text = read(file);
-      const parsed = parseRequest(text, 'example');
+      const parsed = parseAnyRequest(text, 'example');
+      const schema = versionOf(file) === 2 ? published.requestV2 : published.request;
 
       // Assess
       expect(parsed.ok ? [] : formatProblems(parsed.problems)).toEqual([]);
-      expect(errorsOf(published.request, JSON.parse(text))).toEqual([]);
+      expect(parsed.ok && parsed.request.version).toBe(versionOf(file));
+      expect(errorsOf(schema, JSON.parse(text))).toEqual([]);
     },
   );
 
@@ -95,20 +102,39 @@ describe('examples against the published JSON Schema files and the validating co
     'request %s is rejected by the service, naming the field',
     (file) => {
       // Act
-      const parsed = parseRequest(read(file), 'example');
+      const parsed = parseAnyRequest(read(file), 'example');
 
       // Assess: some rules (host bits) are beyond JSON Schema, so only the service's verdict is checked.
       expect(parsed.ok ? '' : formatProblems(parsed.problems)).toMatch(/^\w+: /);
     },
   );
 
-  it.each(inDirectory('outcomes'))('outcome %s is valid for both', (file) => {
+  it.each(inDirectory('outcomes'))('outcome %s is valid for both, in the version its name says', (file) => {
     // Act
-    const outcome = JSON.parse(read(file)) as unknown;
+    const outcome = JSON.parse(read(file)) as { version?: unknown };
+    const [schema, publishedFile] =
+      versionOf(file) === 2 ? [outcomeV2Schema, published.outcomeV2] : [outcomeSchema, published.outcome];
 
     // Assess
-    expect(outcomeSchema.safeParse(outcome).error?.issues ?? []).toEqual([]);
-    expect(errorsOf(published.outcome, outcome)).toEqual([]);
+    expect(outcome.version).toBe(versionOf(file));
+    expect(schema.safeParse(outcome).error?.issues ?? []).toEqual([]);
+    expect(errorsOf(publishedFile, outcome)).toEqual([]);
+  });
+
+  it('show requests v2 on a cluster, a workgroup and a security group, and their outcomes', () => {
+    // Act
+    const v2 = inDirectory('requests')
+      .filter((file) => versionOf(file) === 2 && !isInvalidExample(file))
+      .map((file) => JSON.parse(read(file)) as Record<string, unknown>);
+
+    // Assess
+    for (const target of ['clusterIdentifier', 'workgroupName', 'clusterSecurityGroupName']) {
+      expect(v2.some((request) => request[target] !== undefined)).toBe(true);
+    }
+    expect(
+      v2.some((request) => request.securityGroupId !== undefined && request.clusterIdentifier === undefined),
+    ).toBe(true);
+    expect(inDirectory('outcomes').filter((file) => versionOf(file) === 2).length).toBeGreaterThanOrEqual(2);
   });
 
   it.each(inDirectory('reports').filter((file) => !file.endsWith('.v2.json')))(
