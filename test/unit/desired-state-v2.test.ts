@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
+import { readDesiredState } from '../../src/domain/desired-state.js';
+import { compileDesiredState, parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 import type { PolicyRefusal } from '../../src/domain/policy.js';
 import type { IngressRequestV2 } from '../../src/domain/request-v2.js';
 import { desiredStateProblems } from '../helpers/desired-state.js';
@@ -181,6 +182,31 @@ describe('parseDesiredState, version 2', () => {
       ),
       expect.stringMatching(
         /^state\.yaml:4:\d+: securityGroups\.sg-01234567\.securityGroupId: is not a known field$/,
+      ),
+    ]);
+  });
+});
+
+describe('compileDesiredState, version 2 (packaging)', () => {
+  it('compiles a v2 document to JSON that reads as the same desired state, and refuses a bad one with its line', () => {
+    // Prepare
+    const text = 'version: 2\nworkgroups:\n  bi-serverless:\n    prefixLists: [pl-0a1b2c3d]\n';
+
+    // Act
+    const json = compileDesiredState(text, 'state.yaml');
+
+    // Assess
+    expect(readDesiredState(JSON.parse(json))).toEqual(parseDesiredState(text));
+    expect(
+      desiredStateProblems(() =>
+        compileDesiredState(
+          'version: 2\nworkgroups:\n  bi-serverless:\n    prefixLists: [pl-0a, pl-0a]\n',
+          'state.yaml',
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^state\.yaml:4:\d+: workgroups\.bi-serverless\.prefixLists\.1: duplicates prefixLists\.0$/,
       ),
     ]);
   });
