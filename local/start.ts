@@ -16,8 +16,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const USAGE = `Usage: npm start -- [--endpoint URL | --port 4566] [--no-examples] [--no-outcomes] [--fifo] [--reconcile-every SECONDS]
 
 Runs redshift-ingress locally: the embedded AWS emulator on 127.0.0.1 (or the endpoint given by
---endpoint or AWS_ENDPOINT_URL), the requests/results queues, demo cluster security groups and the
-real handlers. Submits examples/requests/*.json and prints each outcome. Ctrl-C stops it.
+--endpoint or AWS_ENDPOINT_URL), the requests/results queues, demo cluster security groups, a demo
+VPC cluster and Serverless workgroup (embedded emulator only) and the real handlers. Submits
+examples/requests/*.json (versions 1 and 2) and prints each outcome. Ctrl-C stops it.
   --port N              the embedded emulator's port (default 4566; 0: any free port)
   --endpoint URL        use this endpoint (LocalStack, another emulator) instead of the emulator
   --no-examples         do not submit the example requests

@@ -76,13 +76,8 @@ module.exports = async ({ resolveVariable }) => {
     /^(?:\*|sg-[0-9a-f*]{1,17})$/,
     'must be security group ids (sg- and hex digits) or patterns of them with *',
   );
-  if (
-    allowedGroups.length +
-      allowedClusters.length +
-      allowedWorkgroups.length +
-      allowedSecurityGroupIds.length ===
-    0
-  ) {
+  const targetAllowlists = [allowedGroups, allowedClusters, allowedWorkgroups, allowedSecurityGroupIds];
+  if (targetAllowlists.every((allowlist) => allowlist.length === 0)) {
     problems.push(
       'allowedGroups: is required unless allowedClusters, allowedWorkgroups or allowedSecurityGroupIds is set, e.g. --param allowedClusters=analytics-* (nothing is allowed by default)',
     );

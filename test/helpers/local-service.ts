@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type LocalService, type LocalServiceOptions, startLocalService } from '../../local/service.js';
 import { type Outcome, outcomeSchema } from '../../src/domain/outcome-schema.js';
+import { type OutcomeV2, outcomeV2Schema } from '../../src/domain/outcome-v2-schema.js';
 import {
   type ReconciliationReport,
   reconciliationReportSchema,
@@ -49,6 +50,8 @@ export async function sendRequests(service: LocalService, bodies: readonly unkno
 export interface ResultsSoFar {
   readonly outcomes: Outcome[];
   readonly reports: ReconciliationReport[];
+  /** The outcomes v2 (answers to requests v2), each checked against the outcome v2 schema. */
+  readonly outcomesV2?: OutcomeV2[];
 }
 
 /** Drains the results queue (deleting what it reads) until `done(results)` or `timeoutMs`; throws on timeout. */
@@ -75,7 +78,11 @@ export async function readResults(
     for (const message of Messages) {
       const body = JSON.parse(message.Body ?? '{}') as { type?: string };
       if (body.type === 'reconciliation-report') into.reports.push(reconciliationReportSchema.parse(body));
-      else into.outcomes.push(outcomeSchema.parse(body));
+      else if ((body as { version?: unknown }).version === 2) {
+        if (into.outcomesV2 === undefined)
+          throw new Error(`an outcome v2 where none was expected: ${message.Body}`);
+        into.outcomesV2.push(outcomeV2Schema.parse(body));
+      } else into.outcomes.push(outcomeSchema.parse(body));
     }
     if (Messages.length > 0) {
       await service.sqs.send(

@@ -14,6 +14,9 @@ import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-r
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createQueuePublisher, createVisibilityController, queueUrlFromArn } from '../../src/adapters/sqs.js';
+import { silentLogger } from '../../src/app/ports.js';
+import { makeProcessBatch } from '../../src/app/process-batch.js';
 import {
   acceptAllSends,
   createBatchHarness,
@@ -22,6 +25,7 @@ import {
 } from '../helpers/batch-harness.js';
 import { requestBody, sqsEventFactory, sqsRecordFactory, vpcRequestBody } from '../helpers/factories.js';
 import { ec2Error, networkError, vpcErrors } from '../helpers/vpc-errors.js';
+import { realVpcBackend } from '../helpers/vpc-path.js';
 
 // The VPC request path through the whole batch processor, over the real adapters with their SDK clients
 // mocked: every status issue a VPC target can get, and what its outcome v2 says.
@@ -424,5 +428,59 @@ describe('the VPC request path', () => {
     const [outcome] = publishedOutcomesV2(sqsMock);
     expect(outcome).toMatchObject({ version: 2, status: 'rejected', error: { code: 'InvalidRequest' } });
     expect(outcome?.error?.message).toMatch(/^cidrIpv6: /);
+  });
+
+  it('gives each outcome on a FIFO results queue its target’s group, v1 unchanged', async () => {
+    // Prepare
+    const sqs = new SQSClient({ region: 'us-east-1' });
+    const processBatch = makeProcessBatch({
+      backends: {
+        clusterSecurityGroup: { apply: () => Promise.reject(new Error('no cluster security group call')) },
+        vpcSecurityGroup: realVpcBackend(),
+      },
+      callbacks: {
+        succeed: () => Promise.reject(new Error('none')),
+        fail: () => Promise.reject(new Error('none')),
+      },
+      results: createQueuePublisher(sqs, 'https://sqs.us-east-1.amazonaws.com/123456789012/results.fifo'),
+      visibility: createVisibilityController(sqs),
+      queueUrlOf: (arn) => queueUrlFromArn(arn),
+      config: {
+        policy: {
+          allowedGroups: [],
+          allowedClusters: ['analytics-*'],
+          allowedWorkgroups: ['bi-*'],
+          allowedSecurityGroupIds: ['*'],
+          minCidrPrefix: 16,
+          requireApproval: false,
+        },
+        maxReceiveCount: 5,
+        concurrency: 4,
+        retryBaseSeconds: 30,
+        retryMaxSeconds: 900,
+      },
+      logger: silentLogger,
+    });
+    serverlessMock.on(GetWorkgroupCommand).resolves({ workgroup: { securityGroupIds: [GROUP], port: 5439 } });
+
+    // Act
+    await processBatch(
+      event(
+        vpcRequestBody(),
+        vpcRequestBody({ clusterIdentifier: undefined, workgroupName: 'bi-reports' }),
+        vpcRequestBody({ clusterIdentifier: undefined, securityGroupId: 'sg-0d00d00d' }),
+        requestBody(),
+        { version: 2, clusterIdentifier: 'Bad' },
+      ),
+    );
+
+    // Assess: the requests queue's groups (message-group.ts); a v1 request is refused here by ALLOWED_GROUPS.
+    expect(sentEntries().map((entry) => entry.MessageGroupId)).toEqual([
+      'cluster:analytics-prod',
+      'workgroup:bi-reports',
+      'security-group:sg-0d00d00d',
+      'analytics-prod',
+      'invalid-requests',
+    ]);
   });
 });
