@@ -275,8 +275,23 @@ function outcomeMessage(
   return {
     id: messageId,
     body: JSON.stringify(outcome),
-    attributes: { status: outcome.status, action: outcome.action },
+    // The attributes the authorize function gives an outcome v2: what it did, and the target with its group.
+    attributes: {
+      status: outcome.status,
+      action: outcome.action,
+      ...targetAttributes(outcome.rule),
+    },
     groupId: requestMessageGroupId(requestV2Body(request) as Parameters<typeof requestMessageGroupId>[0]),
     deduplicationId: messageId,
+  };
+}
+
+function targetAttributes(rule: OutcomeV2['rule']): Record<string, string> {
+  if (rule === undefined) return {};
+  const { clusterIdentifier, workgroupName, securityGroupId } = rule;
+  return {
+    ...(clusterIdentifier !== undefined && { clusterIdentifier }),
+    ...(workgroupName !== undefined && { workgroupName }),
+    ...(securityGroupId !== undefined && { securityGroupId }),
   };
 }

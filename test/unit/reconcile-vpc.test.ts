@@ -192,6 +192,12 @@ describe('makeReconcile on VPC targets', () => {
       },
     });
     expect(results.sent[0]?.groupId).toBe('cluster:analytics-prod');
+    expect(results.sent[0]?.attributes).toEqual({
+      status: 'rejected',
+      action: 'revoke',
+      clusterIdentifier: 'analytics-prod',
+      securityGroupId: 'sg-0a1b2c3d',
+    });
   });
 
   it('refuses, in the report, the authorizes a policy with REQUIRE_APPROVAL refuses', async () => {
