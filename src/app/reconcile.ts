@@ -18,6 +18,7 @@ import {
   type IngressTarget,
   validateRequest,
 } from '../domain/request.js';
+import { describeVpcSource } from '../domain/vpc.js';
 import type { CurrentRules, LoggerPort, MessagePublisher, OutgoingMessage } from './ports.js';
 import { reconcileVpcTargets, type VpcOutgoing, type VpcReconcilePorts } from './reconcile-vpc.js';
 
@@ -144,9 +145,7 @@ export function makeReconcile(deps: ReconcileDeps): Reconcile {
         const reason = published.failed.get(message.id);
         if (reason === undefined) continue;
         report.enqueued.splice(report.enqueued.indexOf(entry), 1);
-        report.errors.push(
-          `authorize ${Object.values(entry.source).join(' ')}: could not enqueue: ${reason}`,
-        );
+        report.errors.push(`authorize ${describeVpcSource(entry.source)}: could not enqueue: ${reason}`);
       }
     }
     if (!dryRun && results !== undefined && vpc !== undefined && vpc.outcomes.length > 0) {

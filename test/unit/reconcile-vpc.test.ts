@@ -223,4 +223,37 @@ describe('makeReconcile on VPC targets', () => {
     ]);
     expect(report.counts).toMatchObject({ missing: 1, enqueued: 0, refused: 1 });
   });
+
+  it('takes back, in the report, a request the queue did not accept', async () => {
+    // Prepare
+    const requests = {
+      publish: async (messages: readonly OutgoingMessage[]) => ({
+        failed: new Map(messages.map((message) => [message.id, 'AWS.SimpleQueueService.NonExistentQueue'])),
+        refused: new Set<string>(),
+        calls: 1,
+      }),
+    };
+    const reconcile = makeReconcile({
+      currentRules: { listGroups: async () => [] },
+      vpc: fakePorts({}),
+      requests,
+      config: { policy: POLICY, maxPrunePerRun: 5 },
+      logger: silentLogger,
+    });
+
+    // Act
+    const report = reconciliationReportV2Schema.parse(
+      await reconcile(
+        parseDesiredState('version: 2\nworkgroups:\n  analytics-wg:\n    cidrIpv6s: ["2001:db8::/48"]\n'),
+      ),
+    );
+
+    // Assess
+    expect(report.targets[0]).toMatchObject({
+      port: 5440,
+      missing: [{ cidrIpv6: '2001:db8::/48' }],
+      enqueued: [],
+      errors: ['authorize 2001:db8::/48: could not enqueue: AWS.SimpleQueueService.NonExistentQueue'],
+    });
+  });
 });
