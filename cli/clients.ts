@@ -1,4 +1,6 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { sdkLogger } from '../src/adapters/sdk-logger.js';
 import type { GlobalOptions } from './context.js';
@@ -82,4 +84,17 @@ export async function createRedshiftClient(
 ): Promise<RedshiftClient> {
   const { RedshiftClient } = await import('@aws-sdk/client-redshift');
   return new RedshiftClient(clientConfig(options, env));
+}
+
+/** The EC2 and Redshift Serverless clients of a run over VPC targets, their SDKs loaded only then. */
+export async function createVpcClients(
+  options: GlobalOptions,
+  env: Env = process.env,
+): Promise<{ ec2: EC2Client; serverless: RedshiftServerlessClient }> {
+  const [{ EC2Client }, { RedshiftServerlessClient }] = await Promise.all([
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-redshift-serverless'),
+  ]);
+  const config = clientConfig(options, env);
+  return { ec2: new EC2Client(config), serverless: new RedshiftServerlessClient(config) };
 }

@@ -224,6 +224,12 @@ module.exports = async ({ resolveVariable }) => {
           Condition: { StringEquals: { 'aws:ResourceTag/redshift-ingress:managed': 'true' } },
         }),
   };
+  // The reconciler's prunes: revoke only, on the same groups.
+  const pruneVpcRules = {
+    ...changeVpcSecurityGroups,
+    Sid: 'PruneManagedVpcRules',
+    Action: 'ec2:RevokeSecurityGroupIngress',
+  };
   // An authorize that tags its new rule is also authorized against the rule it creates (resource type
   // security-group-rule); which group it goes on is still held by the statement above.
   const createVpcRules = {
@@ -274,6 +280,7 @@ module.exports = async ({ resolveVariable }) => {
       allowedClusters.length + allowedWorkgroups.length + allowedSecurityGroupIds.length > 0,
     ),
     changeVpcSecurityGroups,
+    pruneVpcRules,
     createVpcRules,
     tagVpcRules,
     describeClusters,

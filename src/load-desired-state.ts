@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type DesiredState, readDesiredState } from './domain/desired-state.js';
+import { type DesiredState, type ReadOptions, readDesiredState } from './domain/desired-state.js';
 import { ConfigurationError } from './domain/errors.js';
 
 // The reconcile function reads the desired state as JSON only: `osls package` compiles the user's YAML (or
@@ -14,10 +14,14 @@ export const DEFAULT_DESIRED_STATE_PATH = 'desired-state.json';
  * Reads and validates the compiled (JSON) desired-state document at cold start.
  *
  * @param path the JSON file, relative to the working directory (the Lambda task root)
+ * @param options what to check beyond the schema: the function's policy
  * @throws ConfigurationError naming DESIRED_STATE_PATH when the file cannot be read or is not JSON
  * @throws DesiredStateError naming each problem of the document
  */
-export function loadDesiredState(path: string = DEFAULT_DESIRED_STATE_PATH): DesiredState {
+export function loadDesiredState(
+  path: string = DEFAULT_DESIRED_STATE_PATH,
+  options: ReadOptions = {},
+): DesiredState {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -36,5 +40,5 @@ export function loadDesiredState(path: string = DEFAULT_DESIRED_STATE_PATH): Des
         'the desiredStatePath parameter at the YAML and package again (see docs/deploy.md)',
     ]);
   }
-  return readDesiredState(value, absolute);
+  return readDesiredState(value, absolute, undefined, options);
 }

@@ -1,15 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createRedshiftIngress } from '../../src/adapters/redshift.js';
+import { createEc2Ingress } from '../../src/adapters/ec2.js';
+import { createRedshiftClusters, createRedshiftIngress } from '../../src/adapters/redshift.js';
+import { createRedshiftServerlessWorkgroups } from '../../src/adapters/redshift-serverless.js';
 import { createQueuePublisher } from '../../src/adapters/sqs.js';
 import { silentLogger } from '../../src/app/ports.js';
 import { makeReconcile } from '../../src/app/reconcile.js';
+import type { VpcReconcilePorts } from '../../src/app/reconcile-vpc.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { type DesiredState, DesiredStateError } from '../../src/domain/desired-state.js';
+import { type DesiredState, DesiredStateError, type ReadOptions } from '../../src/domain/desired-state.js';
 import { parseDesiredState } from '../../src/domain/desired-state-yaml.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
+import { makePolicyCheck } from '../../src/domain/policy.js';
 import { hasDrift, planReconciliation } from '../../src/domain/reconcile-plan.js';
-import { createRedshiftClient, createSqsClient, isLoopbackUrl, targetUrls } from '../clients.js';
+import { hasVpcDrift } from '../../src/domain/reconciliation-report.js';
+import {
+  createRedshiftClient,
+  createSqsClient,
+  createVpcClients,
+  isLoopbackUrl,
+  targetUrls,
+} from '../clients.js';
 import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
 import { DEFAULT_DESIRED_STATE, defaultDesiredStatePath } from '../default-desired-state.js';
 import { UsageError } from '../errors.js';
@@ -47,26 +58,47 @@ export async function runReconcile(
     );
   }
   const source = given ?? DEFAULT_DESIRED_STATE;
-  const desired = await readDesiredState(given ?? defaultDesiredStatePath(), io, source);
   const config = reconcileConfig(options, io.env);
+  // The same policy refuses a document's sources as the reconcile function's, when it reads the document.
+  const checkPolicy = makePolicyCheck(config.policy);
+  const desired = await readDesiredState(given ?? defaultDesiredStatePath(), io, source, { checkPolicy });
   const queues = createQueueResolver(globals, io.env, io.cwd);
   const requestsUrl = options.apply ? queues.require('requests') : undefined;
   const resultsUrl = options.apply ? queues.find('results') : undefined;
 
   const redshiftClient = await createRedshiftClient(globals, io.env);
   const sqs = createSqsClient(globals, io.env);
+  // A document of cluster security groups only loads neither the EC2 nor the Serverless SDK.
+  const vpcClients = desired.vpcTargets !== undefined ? await createVpcClients(globals, io.env) : undefined;
   try {
-    // One listing serves both the drift verdict and the run, so they cannot disagree.
-    const current = await createRedshiftIngress(redshiftClient).listGroups();
-    const drift = hasDrift(planReconciliation(desired, current, { maxPrunePerRun: config.maxPrunePerRun }));
+    // One listing serves both the drift verdict and the run, so they cannot disagree. A document without
+    // cluster security groups lists none: a VPC-by-default account refuses the call.
+    const current = desired.groups.length > 0 ? await createRedshiftIngress(redshiftClient).listGroups() : [];
+    const v1Drift = hasDrift(planReconciliation(desired, current, { maxPrunePerRun: config.maxPrunePerRun }));
+    let vpc: VpcReconcilePorts | undefined;
+    if (vpcClients !== undefined) {
+      const ec2 = createEc2Ingress(vpcClients.ec2);
+      const clusters = createRedshiftClusters(redshiftClient);
+      const workgroups = createRedshiftServerlessWorkgroups(vpcClients.serverless);
+      vpc = {
+        targets: {
+          describeCluster: (id) => clusters.describeCluster(id),
+          getWorkgroup: (name) => workgroups.getWorkgroup(name),
+          describeGroups: (ids) => ec2.describeGroups(ids),
+        },
+        rules: ec2,
+      };
+    }
     const reconcile = makeReconcile({
       currentRules: { listGroups: async () => current },
+      ...(vpc !== undefined && { vpc }),
       ...(requestsUrl !== undefined && { requests: createQueuePublisher(sqs, requestsUrl) }),
       ...(resultsUrl !== undefined && { results: createQueuePublisher(sqs, resultsUrl) }),
       config,
       logger: silentLogger,
     });
     const report = await reconcile(desired, { dryRun: !options.apply });
+    const drift = v1Drift || (report.version === 2 && hasVpcDrift(report.targets));
 
     if (options.json) writeLine(io.stdout, JSON.stringify(report));
     else writeLine(io.stdout, formatPlan(report, source, drift));
@@ -76,15 +108,25 @@ export async function runReconcile(
         'note: the report was not published: no results queue URL (--results-url, RESULTS_QUEUE_URL)',
       );
     }
-    if (options.apply) return report.counts.errors > 0 ? ExitCode.failed : ExitCode.ok;
+    if (options.apply) {
+      const left = report.version === 2 ? report.counts.refused + report.counts.overLimit : 0;
+      return report.counts.errors + left > 0 ? ExitCode.failed : ExitCode.ok;
+    }
     return drift ? ExitCode.failed : ExitCode.ok;
   } finally {
     redshiftClient.destroy();
     sqs.destroy();
+    vpcClients?.ec2.destroy();
+    vpcClients?.serverless.destroy();
   }
 }
 
-async function readDesiredState(path: string, io: CliIo, source: string): Promise<DesiredState> {
+async function readDesiredState(
+  path: string,
+  io: CliIo,
+  source: string,
+  options: ReadOptions,
+): Promise<DesiredState> {
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, path), 'utf8');
@@ -94,7 +136,7 @@ async function readDesiredState(path: string, io: CliIo, source: string): Promis
     throw new UsageError(`--desired-state ${source}: cannot be read (${reason})`, { cause: error });
   }
   try {
-    return parseDesiredState(text, source);
+    return parseDesiredState(text, source, options);
   } catch (error) {
     if (error instanceof DesiredStateError) throw new UsageError(error.message, { cause: error });
     throw error;
@@ -115,6 +157,12 @@ function reconcileConfig(
       // loadConfig insists on a results queue; the policy and prune cap do not depend on it.
       RESULTS_QUEUE_URL: 'http://127.0.0.1/unused',
       ALLOWED_GROUPS: options.allowedGroups ?? env.ALLOWED_GROUPS ?? '*',
+      // Unset, a target allowlist allows every target of the document, as ALLOWED_GROUPS does here.
+      ALLOWED_CLUSTERS: env.ALLOWED_CLUSTERS ?? '*',
+      ALLOWED_WORKGROUPS: env.ALLOWED_WORKGROUPS ?? '*',
+      ALLOWED_SECURITY_GROUP_IDS: env.ALLOWED_SECURITY_GROUP_IDS ?? '*',
+      MIN_CIDR_PREFIX_V6: env.MIN_CIDR_PREFIX_V6,
+      ALLOWED_PREFIX_LIST_IDS: env.ALLOWED_PREFIX_LIST_IDS,
       MIN_CIDR_PREFIX: env.MIN_CIDR_PREFIX,
       ALLOWED_EC2_OWNER_IDS: env.ALLOWED_EC2_OWNER_IDS,
       REQUIRE_APPROVAL: env.REQUIRE_APPROVAL,

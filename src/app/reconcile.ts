@@ -3,7 +3,13 @@ import type { DesiredState } from '../domain/desired-state.js';
 import { requestMessageGroupId } from '../domain/message-group.js';
 import { makePolicyCheck } from '../domain/policy.js';
 import { type GroupPlan, planReconciliation, reconcileRequestId } from '../domain/reconcile-plan.js';
-import { countReport, type GroupReport, type ReconciliationReport } from '../domain/reconciliation-report.js';
+import { RECONCILER } from '../domain/reconcile-plan-v2.js';
+import {
+  type AnyReconciliationReport,
+  countReport,
+  countReportV2,
+  type GroupReport,
+} from '../domain/reconciliation-report.js';
 import {
   type Action,
   describeTarget,
@@ -12,12 +18,16 @@ import {
   type IngressTarget,
   validateRequest,
 } from '../domain/request.js';
+import { describeVpcSource } from '../domain/vpc.js';
 import type { CurrentRules, LoggerPort, MessagePublisher, OutgoingMessage } from './ports.js';
+import { reconcileVpcTargets, type VpcOutgoing, type VpcReconcilePorts } from './reconcile-vpc.js';
 
 /** What a reconciliation run is built from. */
 export interface ReconcileDeps {
   /** Where the rules the groups hold now are read. */
   readonly currentRules: CurrentRules;
+  /** Where VPC targets are resolved and their groups' rules read and pruned; needed by a document with VPC targets. */
+  readonly vpc?: VpcReconcilePorts;
   /** Where requests go; absent for a plan, which enqueues nothing. */
   readonly requests?: MessagePublisher;
   /** Where the report goes; absent when the caller prints it instead. */
@@ -33,11 +43,16 @@ export interface ReconcileOptions {
   readonly dryRun?: boolean;
 }
 
-/** One reconciliation run: desired state in, report out. */
-export type Reconcile = (desired: DesiredState, options?: ReconcileOptions) => Promise<ReconciliationReport>;
+/**
+ * One reconciliation run: desired state in, report out (version 1 for a document of version 1, version 2
+ * for one of version 2).
+ */
+export type Reconcile = (
+  desired: DesiredState,
+  options?: ReconcileOptions,
+) => Promise<AnyReconciliationReport>;
 
-/** The `requestedBy` of every request the reconciler enqueues. */
-export const RECONCILER = 'reconciler';
+export { RECONCILER };
 
 /**
  * Makes the reconciler: reads the current rules, enqueues ordinary requests for what differs, and
@@ -54,7 +69,9 @@ export function makeReconcile(deps: ReconcileDeps): Reconcile {
   return async (desired, options = {}) => {
     const dryRun = options.dryRun === true || requests === undefined;
     const startedAt = now();
-    const current = await currentRules.listGroups();
+    // A document of VPC targets only never reads cluster security groups: an account that is VPC by
+    // default (every current one) refuses DescribeClusterSecurityGroups.
+    const current = desired.groups.length > 0 ? await currentRules.listGroups() : [];
     const plans = planReconciliation(desired, current, { maxPrunePerRun: config.maxPrunePerRun });
 
     const reports: GroupReport[] = [];
@@ -96,8 +113,27 @@ export function makeReconcile(deps: ReconcileDeps): Reconcile {
       }
     }
 
-    if (!dryRun && outgoing.length > 0) {
-      const published = await (requests as MessagePublisher).publish(outgoing.map((item) => item.message));
+    const runId = `reconcile-${startedAt.toISOString()}`;
+    let vpc: Awaited<ReturnType<typeof reconcileVpcTargets>> | undefined;
+    if (desired.vpcTargets !== undefined) {
+      if (deps.vpc === undefined) throw new TypeError('a desired state with VPC targets needs the VPC ports');
+      vpc = await reconcileVpcTargets(desired.vpcTargets, {
+        ports: deps.vpc,
+        checkPolicy,
+        dryRun,
+        maxPrunePerRun: config.maxPrunePerRun,
+        pruneLeft: config.maxPrunePerRun - plans.reduce((total, plan) => total + plan.toRevoke.length, 0),
+        now,
+        runId,
+      });
+    }
+    const vpcOutgoing: readonly VpcOutgoing[] = vpc?.outgoing ?? [];
+
+    if (!dryRun && outgoing.length + vpcOutgoing.length > 0) {
+      const published = await (requests as MessagePublisher).publish([
+        ...outgoing.map((item) => item.message),
+        ...vpcOutgoing.map((item) => item.message),
+      ]);
       for (const { message, report, entry } of outgoing) {
         const reason = published.failed.get(message.id);
         if (reason === undefined) continue;
@@ -105,24 +141,57 @@ export function makeReconcile(deps: ReconcileDeps): Reconcile {
         list.splice(list.indexOf(entry), 1);
         report.errors.push(`${entry.action} ${describeTarget(entry.target)}: could not enqueue: ${reason}`);
       }
+      for (const { message, report, entry } of vpcOutgoing) {
+        const reason = published.failed.get(message.id);
+        if (reason === undefined) continue;
+        report.enqueued.splice(report.enqueued.indexOf(entry), 1);
+        report.errors.push(`authorize ${describeVpcSource(entry.source)}: could not enqueue: ${reason}`);
+      }
+    }
+    if (!dryRun && results !== undefined && vpc !== undefined && vpc.outcomes.length > 0) {
+      // The outcomes of the prunes made by id, as the authorize function answers a revoke request.
+      const published = await results.publish(vpc.outcomes);
+      for (const [id, reason] of published.failed) {
+        const target = vpc.reports.find((candidate) =>
+          candidate.pruned.some((pruned) => id.endsWith(`/${pruned.requestId}`)),
+        );
+        target?.errors.push(`the outcome of ${id} could not be published: ${reason}`);
+      }
     }
 
-    const report: ReconciliationReport = {
-      type: 'reconciliation-report',
-      version: 1,
-      runId: `reconcile-${startedAt.toISOString()}`,
-      dryRun,
-      startedAt: startedAt.toISOString(),
-      finishedAt: now().toISOString(),
-      groups: reports,
-      counts: countReport(reports),
-    };
+    const times = { runId, dryRun, startedAt: startedAt.toISOString(), finishedAt: now().toISOString() };
+    const report: AnyReconciliationReport =
+      vpc === undefined
+        ? {
+            type: 'reconciliation-report',
+            version: 1,
+            ...times,
+            groups: reports,
+            counts: countReport(reports),
+          }
+        : {
+            type: 'reconciliation-report',
+            version: 2,
+            ...times,
+            groups: reports,
+            targets: vpc.reports,
+            counts: countReportV2(reports, vpc.reports),
+          };
     logger.info('Reconciliation finished', { runId: report.runId, dryRun, counts: report.counts });
     for (const group of reports) {
       if (group.errors.length > 0)
         logger.warn('Reconciliation left drift', {
           group: group.clusterSecurityGroupName,
           errors: group.errors,
+        });
+    }
+    for (const target of vpc?.reports ?? []) {
+      if (target.errors.length > 0 || target.refused.length > 0 || target.overLimit.length > 0)
+        logger.warn('Reconciliation left drift', {
+          target: `${target.section}.${target.name}`,
+          errors: target.errors,
+          refused: target.refused.length,
+          overLimit: target.overLimit.length,
         });
     }
 

@@ -1,5 +1,11 @@
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import { type DesiredState, DesiredStateError, type Locate, readDesiredState } from './desired-state.js';
+import {
+  type DesiredState,
+  DesiredStateError,
+  type Locate,
+  type ReadOptions,
+  readDesiredState,
+} from './desired-state.js';
 
 // The YAML reader of the desired state, apart from the schema so that a reader of JSON (the reconcile
 // function, which gets the document compiled to JSON when it is packaged) does not carry a YAML parser.
@@ -48,11 +54,16 @@ function decode(text: string, source: string): Decoded {
  *
  * @param text the document
  * @param source the file name, for messages
+ * @param options what to check beyond the schema (the policy, when the reader knows it)
  * @throws DesiredStateError naming each problem with its line
  */
-export function parseDesiredState(text: string, source = 'desired state'): DesiredState {
+export function parseDesiredState(
+  text: string,
+  source = 'desired state',
+  options: ReadOptions = {},
+): DesiredState {
   const { value, locate } = decode(text, source);
-  return readDesiredState(value, source, locate);
+  return readDesiredState(value, source, locate, options);
 }
 
 /**

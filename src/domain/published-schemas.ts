@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { desiredStateSchema } from './desired-state-schema.js';
+import { desiredStateSchema, desiredStateV2Schema } from './desired-state-schema.js';
 import { outcomeSchema } from './outcome-schema.js';
 import { outcomeV2Schema } from './outcome-v2-schema.js';
-import { reconciliationReportSchema } from './reconciliation-report-schema.js';
+import { reconciliationReportSchema, reconciliationReportV2Schema } from './reconciliation-report-schema.js';
 import { ingressRequestSchema } from './request-schema.js';
 import { ingressRequestV2Schema } from './request-v2-schema.js';
 
@@ -15,8 +15,10 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType;
     'ingress-outcome.v1.schema.json': { schema: outcomeSchema, io: 'output' },
     'ingress-outcome.v2.schema.json': { schema: outcomeV2Schema, io: 'output' },
     'reconciliation-report.v1.schema.json': { schema: reconciliationReportSchema, io: 'output' },
+    'reconciliation-report.v2.schema.json': { schema: reconciliationReportV2Schema, io: 'output' },
     // People write desired states, so the file describes what is accepted (defaults may be omitted).
     'desired-state.v1.schema.json': { schema: desiredStateSchema, io: 'input' },
+    'desired-state.v2.schema.json': { schema: desiredStateV2Schema, io: 'input' },
   };
 
 /**

@@ -782,9 +782,10 @@ describe('authorize function', () => {
 describe('cold start of the VPC path', () => {
   it.each([
     ['AuthorizeLambdaFunction', 1],
-    ['ReconcileLambdaFunction', 0],
+    // Reconcile loads the chunk only for a desired state with VPC targets, with its first run.
+    ['ReconcileLambdaFunction', 1],
   ])(
-    '%s never loads the EC2 or Redshift Serverless client at import; authorize has them in one chunk loaded on first use (%i)',
+    '%s never loads the EC2 or Redshift Serverless client at import; it has them in one chunk loaded on first use (%i)',
     async (id, chunks) => {
       // Prepare: operation names are string literals of each client's schemas, kept by minification.
       const ec2Marker = 'DescribeSecurityGroupRules';
@@ -802,10 +803,10 @@ describe('cold start of the VPC path', () => {
       expect(atImport).not.toContain(serverlessMarker);
       expect(ec2Chunks).toHaveLength(chunks);
       for (const file of ec2Chunks) {
-        expect(file).toMatch(/^handlers\/authorize\.chunks\/vpc-adapters-\w+\.mjs$/);
+        expect(file).toMatch(/^handlers\/(authorize|reconcile)\.chunks\/vpc-adapters-\w+\.mjs$/);
         expect(textOf(dir, [file])).toContain(serverlessMarker);
       }
-      if (id === 'AuthorizeLambdaFunction') expect(atImport).toContain('DescribeClusters');
+      expect(atImport).toContain('DescribeClusters');
     },
   );
 });
@@ -955,6 +956,8 @@ describe('least privilege', () => {
 
     // Assess
     expect(onStar.sort()).toEqual([
+      'ec2:DescribeSecurityGroupRules',
+      'ec2:DescribeSecurityGroups',
       'ec2:DescribeSecurityGroups',
       'redshift:DescribeClusterSecurityGroups',
       'states:SendTaskFailure',
@@ -985,13 +988,35 @@ describe('least privilege', () => {
       { 'Fn::Sub': `${accountArn('ec2')}:security-group/*` },
       { 'Fn::Sub': `${accountArn('ec2')}:security-group-rule/*` },
     ]);
-    for (const action of [
-      'ec2:AuthorizeSecurityGroupIngress',
-      'ec2:RevokeSecurityGroupIngress',
-      'ec2:CreateTags',
-    ]) {
+    // The reconciler never authorizes (missing rules are requests); it revokes only to prune (below).
+    for (const action of ['ec2:AuthorizeSecurityGroupIngress', 'ec2:CreateTags']) {
       expect(grantsTo('ReconcileRole', action)).toEqual([]);
     }
+  });
+
+  it('lets the reconciler prune by revoking only, on the groups the authorize function may change, and read them', () => {
+    // Act
+    const [prune, ...others] = grantsTo('ReconcileRole', 'ec2:RevokeSecurityGroupIngress');
+    const [read] = grantsTo('ReconcileRole', 'ec2:DescribeSecurityGroupRules');
+    const [clusters] = grantsTo('ReconcileRole', 'redshift:DescribeClusters');
+    const [authorizeClusters] = grantsTo('AuthorizeRole', 'redshift:DescribeClusters');
+
+    // Assess
+    expect(others).toEqual([]);
+    expect(prune?.condition).toBe('HasVpcTargets');
+    expect(prune?.statement).toEqual({
+      Sid: 'PruneManagedVpcRules',
+      Effect: 'Allow',
+      Action: 'ec2:RevokeSecurityGroupIngress',
+      Resource: { 'Fn::Sub': `${accountArn('ec2')}:security-group/*` },
+      Condition: { StringEquals: { 'aws:ResourceTag/redshift-ingress:managed': 'true' } },
+    });
+    expect(list(read?.statement.Action).sort()).toEqual([
+      'ec2:DescribeSecurityGroupRules',
+      'ec2:DescribeSecurityGroups',
+    ]);
+    expect(clusters?.statement.Resource).toEqual(authorizeClusters?.statement.Resource);
+    expect(grantsTo('ReconcileRole', 'redshift-serverless:GetWorkgroup')).toHaveLength(1);
   });
 
   it("lets tags be created only on the security group rules an authorize creates, with the service's two keys", () => {

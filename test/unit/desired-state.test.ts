@@ -120,8 +120,8 @@ describe('parseDesiredState', () => {
   });
 
   it('refuses a document without groups or with the wrong version', () => {
-    expect(problemsOf('version: 2\ngroups: {}\n')).toEqual([
-      'state.yaml:1:10: version: must be 1 (the desired-state contract version)',
+    expect(problemsOf('version: 3\ngroups: {}\n')).toEqual([
+      'state.yaml:1:10: version: must be 1 or 2 (the desired-state contract version)',
       'state.yaml:2:9: groups: must name at least one group',
     ]);
   });

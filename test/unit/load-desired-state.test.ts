@@ -76,7 +76,7 @@ describe('loadDesiredState', () => {
     // Prepare
     const path = file(
       'invalid.json',
-      '{"version":2,"groups":{"analytics-prod":{"cidrIps":["203.0.113.5/24"]}}}',
+      '{"version":3,"groups":{"analytics-prod":{"cidrIps":["203.0.113.5/24"]}}}',
     );
 
     // Act
