@@ -15,6 +15,7 @@ import {
   type IngressRequestV2,
   isVpcRule,
   parseAnyRequest,
+  requestContextOf,
   sourceKeyV2,
   targetKeyV2,
 } from '../domain/request-v2.js';
@@ -62,7 +63,7 @@ export function makeRecordReader(policy: Policy): (record: SQSRecord) => BatchRe
       };
     }
     const { request } = parsed;
-    const context = contextOf(request);
+    const context = requestContextOf(request);
     const refusal = checkPolicy(request);
     if (refusal) {
       return {
@@ -140,18 +141,5 @@ function describeRule(request: AnyRequest): Record<string, string> {
     target: targetKeyV2(rule),
     source: describeVpcSource(rule.source),
     ...(rule.port !== undefined && { port: String(rule.port) }),
-  };
-}
-
-function contextOf(request: AnyRequest): RequestContext {
-  return {
-    requestId: request.requestId,
-    action: request.action,
-    ...('clusterSecurityGroupName' in request.rule && {
-      clusterSecurityGroupName: request.rule.clusterSecurityGroupName,
-    }),
-    ...(request.requestedBy !== undefined && { requestedBy: request.requestedBy }),
-    ...(request.approval !== undefined && { approval: request.approval }),
-    ...(request.taskToken !== undefined && { taskToken: request.taskToken }),
   };
 }

@@ -71,6 +71,20 @@ export type AnyParseResult =
       readonly version?: 2;
     };
 
+/** The correlation context of a valid request of either version, carried into its outcome and logs. */
+export function requestContextOf(request: IngressRequest | IngressRequestV2): RequestContext {
+  return {
+    requestId: request.requestId,
+    action: request.action,
+    ...('clusterSecurityGroupName' in request.rule && {
+      clusterSecurityGroupName: request.rule.clusterSecurityGroupName,
+    }),
+    ...(request.requestedBy !== undefined && { requestedBy: request.requestedBy }),
+    ...(request.approval !== undefined && { approval: request.approval }),
+    ...(request.taskToken !== undefined && { taskToken: request.taskToken }),
+  };
+}
+
 /** Whether a rule of a request v2 is on a VPC target (else it is on a cluster security group). */
 export function isVpcRule(rule: IngressRuleV2): rule is VpcIngressRule {
   return 'target' in rule;

@@ -1,5 +1,5 @@
 import type { IngressRequest, ParseResult, Problem, RequestContext } from './request.js';
-import type { AnyParseResult, IngressRequestV2 } from './request-v2.js';
+import { type AnyParseResult, type IngressRequestV2, requestContextOf } from './request-v2.js';
 
 // SQS accepts in a message (body and string attributes) only the characters of XML 1.0:
 // #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
@@ -73,17 +73,9 @@ export function rejectSqsRefusedFields<P extends ParseResult | AnyParseResult>(p
   if (problems.length === 0) return parsed;
   const { request } = parsed;
   const refusedToken = problems.some((problem) => problem.field === 'taskToken');
-  const context: RequestContext = {
-    requestId: request.requestId,
-    action: request.action,
-    ...('clusterSecurityGroupName' in request.rule && {
-      clusterSecurityGroupName: request.rule.clusterSecurityGroupName,
-    }),
-    ...(request.requestedBy !== undefined && { requestedBy: request.requestedBy }),
-    ...(request.approval !== undefined && { approval: request.approval }),
-    // A token Step Functions cannot have issued is not answered.
-    ...(request.taskToken !== undefined && !refusedToken && { taskToken: request.taskToken }),
-  };
+  // A token Step Functions cannot have issued is not answered.
+  const { taskToken: _refused, ...withoutToken } = requestContextOf(request);
+  const context: RequestContext = refusedToken ? withoutToken : requestContextOf(request);
   return {
     ok: false,
     problems,
