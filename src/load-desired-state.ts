@@ -11,7 +11,8 @@ import { ConfigurationError } from './domain/errors.js';
 export const DEFAULT_DESIRED_STATE_PATH = 'desired-state.json';
 
 /**
- * Reads and validates the compiled (JSON) desired-state document at cold start.
+ * Reads and validates the compiled (JSON) desired-state document; the reconcile function reads it with
+ * the first run of a container and keeps it.
  *
  * @param path the JSON file, relative to the working directory (the Lambda task root)
  * @param options what to check beyond the schema: the function's policy

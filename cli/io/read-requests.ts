@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { looksLikeIpv6Cidr } from '../../src/domain/cidr.js';
 import type { Approval, Problem, RequestBody } from '../../src/domain/request.js';
-import { REQUEST_FIELDS, validateRequest } from '../../src/domain/request.js';
+import { requestFields, validateRequest } from '../../src/domain/request.js';
 import { parseAnyRequest, type RequestBodyV2, validateRequestV2 } from '../../src/domain/request-v2.js';
 import { ingressRequestV2Schema } from '../../src/domain/request-v2-schema.js';
 import { nearestKnown } from '../../src/domain/suggest.js';
@@ -110,8 +110,8 @@ export const CSV_HEADER_HELP =
   'group, cidr, cluster, workgroup, security-group, source-group, source-owner, prefix-list, port, ec2-group, owner, action, request-id, reason, requested-by, ticket, approved-by, approved-at';
 
 /** The fields of a request v1 and of a request v2, from the schemas that check them. */
-const FIELDS_V1: readonly string[] = REQUEST_FIELDS;
-const FIELDS_V2: readonly string[] = Object.keys(ingressRequestV2Schema.def.shape);
+const FIELDS_V1: readonly string[] = requestFields();
+const FIELDS_V2: readonly string[] = Object.keys(ingressRequestV2Schema().def.shape);
 /** The fields only a request v2 has: a row giving one of them is written as version 2. */
 const ONLY_V2 = FIELDS_V2.filter((field) => !FIELDS_V1.includes(field));
 /** The fields that name what a rule is applied to; the flags' target fills a line that names none. */

@@ -114,7 +114,7 @@ export function readDesiredState(
     );
   };
   if (isRecord(value) && value.version === 2) {
-    const result = desiredStateV2Schema.safeParse(value);
+    const result = desiredStateV2Schema().safeParse(value);
     const problems = [...(result.success ? [] : locateIssues(result.error.issues)), ...protoKeys(value)];
     if (!result.success || problems.length > 0) return fail(problems);
     const desired = fromV2(result.data);
@@ -122,7 +122,7 @@ export function readDesiredState(
     if (refused.length > 0) return fail(refused);
     return desired;
   }
-  const result = desiredStateSchema.safeParse(value);
+  const result = desiredStateSchema().safeParse(value);
   const problems = [
     ...(result.success ? [] : locateIssues(result.error.issues)).map((problem) =>
       // Neither version: say that both are read.
@@ -250,7 +250,7 @@ function protoKeys(value: Record<string, unknown>): PathProblem[] {
  */
 function protoGroup(value: unknown): PathProblem[] {
   if (!isRecord(value) || !isRecord(value.groups) || !Object.hasOwn(value.groups, '__proto__')) return [];
-  const named = clusterSecurityGroupNameSchema.safeParse('__proto__');
+  const named = clusterSecurityGroupNameSchema().safeParse('__proto__');
   return [
     { path: ['groups', '__proto__'], reason: named.error?.issues[0]?.message ?? 'is not a group name' },
   ];

@@ -40,7 +40,7 @@ export function outcomeShape<V extends number, R extends z.core.$ZodType>(versio
     attempt: described(z.int().check(z.minimum(1)), "The request message's ApproximateReceiveCount."),
     requestedBy: z.optional(z.string()),
     reason: z.optional(z.string()),
-    approval: z.optional(approvalSchema),
+    approval: z.optional(approvalSchema()),
     processedAt: z.iso.datetime(),
   };
 }

@@ -7,19 +7,20 @@ import { ingressRequestSchema } from './request-schema.js';
 import { ingressRequestV2Schema } from './request-v2-schema.js';
 
 /** The zod schemas published as JSON Schema files under `schemas/`, by file name. */
-export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType; io: 'input' | 'output' }>> =
-  {
-    // Producers write requests, so the file describes what is accepted (defaults may be omitted).
-    'ingress-request.v1.schema.json': { schema: ingressRequestSchema, io: 'input' },
-    'ingress-request.v2.schema.json': { schema: ingressRequestV2Schema, io: 'input' },
-    'ingress-outcome.v1.schema.json': { schema: outcomeSchema, io: 'output' },
-    'ingress-outcome.v2.schema.json': { schema: outcomeV2Schema, io: 'output' },
-    'reconciliation-report.v1.schema.json': { schema: reconciliationReportSchema, io: 'output' },
-    'reconciliation-report.v2.schema.json': { schema: reconciliationReportV2Schema, io: 'output' },
-    // People write desired states, so the file describes what is accepted (defaults may be omitted).
-    'desired-state.v1.schema.json': { schema: desiredStateSchema, io: 'input' },
-    'desired-state.v2.schema.json': { schema: desiredStateV2Schema, io: 'input' },
-  };
+export const PUBLISHED_SCHEMAS: Readonly<
+  Record<string, { schema: () => z.ZodMiniType; io: 'input' | 'output' }>
+> = {
+  // Producers write requests, so the file describes what is accepted (defaults may be omitted).
+  'ingress-request.v1.schema.json': { schema: ingressRequestSchema, io: 'input' },
+  'ingress-request.v2.schema.json': { schema: ingressRequestV2Schema, io: 'input' },
+  'ingress-outcome.v1.schema.json': { schema: () => outcomeSchema, io: 'output' },
+  'ingress-outcome.v2.schema.json': { schema: () => outcomeV2Schema, io: 'output' },
+  'reconciliation-report.v1.schema.json': { schema: () => reconciliationReportSchema, io: 'output' },
+  'reconciliation-report.v2.schema.json': { schema: () => reconciliationReportV2Schema, io: 'output' },
+  // People write desired states, so the file describes what is accepted (defaults may be omitted).
+  'desired-state.v1.schema.json': { schema: desiredStateSchema, io: 'input' },
+  'desired-state.v2.schema.json': { schema: desiredStateV2Schema, io: 'input' },
+};
 
 /**
  * Renders every published schema as the text of its file; the request and desired-state schemas are also
@@ -28,7 +29,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodMiniType;
 export function renderPublishedSchemas(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [file, { schema, io }] of Object.entries(PUBLISHED_SCHEMAS)) {
-    files[file] = `${JSON.stringify(z.toJSONSchema(schema, { io, target: 'draft-2020-12' }), null, 2)}\n`;
+    files[file] = `${JSON.stringify(z.toJSONSchema(schema(), { io, target: 'draft-2020-12' }), null, 2)}\n`;
   }
   return files;
 }

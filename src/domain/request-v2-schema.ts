@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { onFirstUse } from '../shared/on-first-use.js';
 import { looksLikeIpv6Cidr, parseIpv4Cidr, parseIpv6Cidr } from './cidr.js';
 import { mustBe } from './messages.js';
 import {
@@ -33,106 +34,120 @@ export const SOURCE_FIELDS_V2 = [
 ] as const;
 
 /** A provisioned cluster's identifier, as Redshift's naming rule has it. */
-export const clusterIdentifierSchema = z
-  .string(NOT_A_STRING)
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(63, 'must be at most 63 characters'),
-    z.regex(
-      /^[a-z](?:-?[a-z0-9])*$/,
-      'must be a cluster identifier: lower-case letters, digits and single hyphens, starting with a letter, not ending with a hyphen',
+export const clusterIdentifierSchema = onFirstUse(() =>
+  z
+    .string(NOT_A_STRING)
+    .check(
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(63, 'must be at most 63 characters'),
+      z.regex(
+        /^[a-z](?:-?[a-z0-9])*$/,
+        'must be a cluster identifier: lower-case letters, digits and single hyphens, starting with a letter, not ending with a hyphen',
+      ),
     ),
-  );
+);
 
 /** A Redshift Serverless workgroup's name, as its naming rule has it. */
-export const workgroupNameSchema = z
-  .string(NOT_A_STRING)
-  .check(
-    z.minLength(3, 'must be at least 3 characters'),
-    z.maxLength(64, 'must be at most 64 characters'),
-    z.regex(/^[a-z0-9-]+$/, 'must contain only lower-case letters, digits and hyphens'),
-  );
+export const workgroupNameSchema = onFirstUse(() =>
+  z
+    .string(NOT_A_STRING)
+    .check(
+      z.minLength(3, 'must be at least 3 characters'),
+      z.maxLength(64, 'must be at most 64 characters'),
+      z.regex(/^[a-z0-9-]+$/, 'must contain only lower-case letters, digits and hyphens'),
+    ),
+);
 
 /** An EC2 VPC security group id: `sg-` and 8 or 17 hex digits. */
-export const securityGroupIdSchema = z
-  .string(NOT_A_STRING)
-  .check(
-    z.regex(/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a security group id: sg- and 8 or 17 hex digits'),
-  );
+export const securityGroupIdSchema = onFirstUse(() =>
+  z
+    .string(NOT_A_STRING)
+    .check(
+      z.regex(/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'must be a security group id: sg- and 8 or 17 hex digits'),
+    ),
+);
 
 /** A managed prefix list id: `pl-` and hex digits. */
-export const prefixListIdSchema = z
-  .string(NOT_A_STRING)
-  .check(
-    z.maxLength(20, 'must be at most 20 characters'),
-    z.regex(/^pl-[0-9a-f]+$/, 'must be a prefix list id: pl- and hex digits'),
-  );
+export const prefixListIdSchema = onFirstUse(() =>
+  z
+    .string(NOT_A_STRING)
+    .check(
+      z.maxLength(20, 'must be at most 20 characters'),
+      z.regex(/^pl-[0-9a-f]+$/, 'must be a prefix list id: pl- and hex digits'),
+    ),
+);
 
 /** An IPv4 address or CIDR, as in version 1; an IPv6 network is pointed to cidrIpv6. */
-export const cidrIpV2Schema = described(
-  z.string(NOT_A_STRING).check(
-    z.maxLength(64, 'must be at most 64 characters'),
-    z.superRefine((value, ctx) => {
-      const parsed = parseIpv4Cidr(value);
-      if (parsed.ok) return;
-      const reason = looksLikeIpv6Cidr(value)
-        ? 'is IPv6; give an IPv6 network as cidrIpv6 (VPC targets only)'
-        : parsed.reason;
-      ctx.addIssue({ code: 'custom', message: reason });
-    }),
+export const cidrIpV2Schema = onFirstUse(() =>
+  described(
+    z.string(NOT_A_STRING).check(
+      z.maxLength(64, 'must be at most 64 characters'),
+      z.superRefine((value, ctx) => {
+        const parsed = parseIpv4Cidr(value);
+        if (parsed.ok) return;
+        const reason = looksLikeIpv6Cidr(value)
+          ? 'is IPv6; give an IPv6 network as cidrIpv6 (VPC targets only)'
+          : parsed.reason;
+        ctx.addIssue({ code: 'custom', message: reason });
+      }),
+    ),
+    'IPv4 address or CIDR; a bare address means /32; no host bits set.',
   ),
-  'IPv4 address or CIDR; a bare address means /32; no host bits set.',
 );
 
 /** An IPv6 address or CIDR in canonical form (RFC 5952), checked with {@link parseIpv6Cidr}. */
-export const cidrIpv6Schema = described(
-  z.string(NOT_A_STRING).check(
-    z.maxLength(64, 'must be at most 64 characters'),
-    z.superRefine((value, ctx) => {
-      const parsed = parseIpv6Cidr(value);
-      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
-    }),
+export const cidrIpv6Schema = onFirstUse(() =>
+  described(
+    z.string(NOT_A_STRING).check(
+      z.maxLength(64, 'must be at most 64 characters'),
+      z.superRefine((value, ctx) => {
+        const parsed = parseIpv6Cidr(value);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+      }),
+    ),
+    'IPv6 address or CIDR in canonical form (RFC 5952: lower case, zeros compressed); a bare address means /128; no host bits set. VPC targets only.',
   ),
-  'IPv6 address or CIDR in canonical form (RFC 5952: lower case, zeros compressed); a bare address means /128; no host bits set. VPC targets only.',
 );
 
 const PORT_RANGE = 'must be a whole number from 1 to 65535';
 
 /** A TCP port: a whole number from 1 to 65535. */
-export const portSchema = described(
-  z
-    .int({
-      error: (issue) => {
-        if (issue.input === undefined) return 'is required';
-        return typeof issue.input === 'number' ? PORT_RANGE : `${PORT_RANGE}, got ${kindOf(issue.input)}`;
-      },
-    })
-    .check(z.minimum(1, PORT_RANGE), z.maximum(65535, PORT_RANGE)),
-  "TCP port to open, VPC targets only; default: the cluster's or workgroup's endpoint port (5439 for a bare securityGroupId).",
+export const portSchema = onFirstUse(() =>
+  described(
+    z
+      .int({
+        error: (issue) => {
+          if (issue.input === undefined) return 'is required';
+          return typeof issue.input === 'number' ? PORT_RANGE : `${PORT_RANGE}, got ${kindOf(issue.input)}`;
+        },
+      })
+      .check(z.minimum(1, PORT_RANGE), z.maximum(65535, PORT_RANGE)),
+    "TCP port to open, VPC targets only; default: the cluster's or workgroup's endpoint port (5439 for a bare securityGroupId).",
+  ),
 );
 
 /** The fields a request v2 may give; the JSON Schema says which go together. */
-const fieldsV2 = {
+const fieldsV2 = onFirstUse(() => ({
   version: z.literal(2, 'must be 2 (the request contract version)'),
-  requestId: z.optional(requestIdSchema),
-  action: z._default(actionSchema, 'authorize'),
-  clusterIdentifier: z.optional(clusterIdentifierSchema),
-  workgroupName: z.optional(workgroupNameSchema),
-  securityGroupId: z.optional(securityGroupIdSchema),
-  clusterSecurityGroupName: z.optional(clusterSecurityGroupNameSchema),
-  cidrIp: z.optional(cidrIpV2Schema),
-  cidrIpv6: z.optional(cidrIpv6Schema),
-  sourceSecurityGroupId: z.optional(securityGroupIdSchema),
-  sourceSecurityGroupOwnerId: z.optional(accountIdSchema),
-  prefixListId: z.optional(prefixListIdSchema),
-  ec2SecurityGroupName: z.optional(ec2SecurityGroupNameSchema),
-  ec2SecurityGroupOwnerId: z.optional(accountIdSchema),
-  port: z.optional(portSchema),
-  requestedBy: z.optional(requestedBySchema),
-  reason: z.optional(reasonSchema),
-  approval: z.optional(approvalSchema),
-  taskToken: z.optional(taskTokenSchema),
-};
+  requestId: z.optional(requestIdSchema()),
+  action: z._default(actionSchema(), 'authorize'),
+  clusterIdentifier: z.optional(clusterIdentifierSchema()),
+  workgroupName: z.optional(workgroupNameSchema()),
+  securityGroupId: z.optional(securityGroupIdSchema()),
+  clusterSecurityGroupName: z.optional(clusterSecurityGroupNameSchema()),
+  cidrIp: z.optional(cidrIpV2Schema()),
+  cidrIpv6: z.optional(cidrIpv6Schema()),
+  sourceSecurityGroupId: z.optional(securityGroupIdSchema()),
+  sourceSecurityGroupOwnerId: z.optional(accountIdSchema()),
+  prefixListId: z.optional(prefixListIdSchema()),
+  ec2SecurityGroupName: z.optional(ec2SecurityGroupNameSchema()),
+  ec2SecurityGroupOwnerId: z.optional(accountIdSchema()),
+  port: z.optional(portSchema()),
+  requestedBy: z.optional(requestedBySchema()),
+  reason: z.optional(reasonSchema()),
+  approval: z.optional(approvalSchema()),
+  taskToken: z.optional(taskTokenSchema()),
+}));
 
 /** A field that was given: present with a value other than undefined. */
 type Given = (field: string) => boolean;
@@ -305,20 +320,22 @@ export const combinationRule = (vpcOnly: readonly string[] = VPC_ONLY) => ({
 });
 
 /** The ingress request, version 2: the body of a requests-queue message for any kind of target. */
-export const ingressRequestV2Schema = withMetadata(
-  z.strictObject(fieldsV2).check(
-    z.superRefine((request, ctx) => {
-      const given: Given = (field) => (request as Record<string, unknown>)[field] !== undefined;
-      for (const { field, reason } of checkCombination(given)) {
-        ctx.addIssue({ code: 'custom', path: [field], message: reason });
-      }
-    }),
+export const ingressRequestV2Schema = onFirstUse(() =>
+  withMetadata(
+    z.strictObject(fieldsV2()).check(
+      z.superRefine((request, ctx) => {
+        const given: Given = (field) => (request as Record<string, unknown>)[field] !== undefined;
+        for (const { field, reason } of checkCombination(given)) {
+          ctx.addIssue({ code: 'custom', path: [field], message: reason });
+        }
+      }),
+    ),
+    {
+      $id: 'urn:redshift-ingress:schema:ingress-request:v2',
+      title: 'Ingress request, version 2',
+      description:
+        'The body of a requests-queue message: one rule to authorize or revoke on a provisioned cluster or Serverless workgroup (through its VPC security group), a VPC security group, or a cluster security group.',
+      ...combinationRule(),
+    },
   ),
-  {
-    $id: 'urn:redshift-ingress:schema:ingress-request:v2',
-    title: 'Ingress request, version 2',
-    description:
-      'The body of a requests-queue message: one rule to authorize or revoke on a provisioned cluster or Serverless workgroup (through its VPC security group), a VPC security group, or a cluster security group.',
-    ...combinationRule(),
-  },
 );

@@ -22,7 +22,7 @@ import { ingressRequestV2Schema } from './request-v2-schema.js';
 // and port.
 
 /** A request v2 body that passed every check, as written (CIDRs not yet canonical, `action` defaulted). */
-export type RequestBodyV2 = z.output<typeof ingressRequestV2Schema>;
+export type RequestBodyV2 = z.output<ReturnType<typeof ingressRequestV2Schema>>;
 
 /** What a rule on a VPC target is applied to: a cluster or workgroup (optionally one of its groups), or a group. */
 export type VpcTarget =
@@ -136,7 +136,7 @@ export function parseRequestV2(
 export function validateRequestV2(
   value: unknown,
 ): { ok: true; value: RequestBodyV2 } | { ok: false; problems: Problem[] } {
-  const result = ingressRequestV2Schema.safeParse(value);
+  const result = ingressRequestV2Schema().safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problems: describeIssues(result.error.issues) };
 }

@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { onFirstUse } from '../shared/on-first-use.js';
 import { parseIpv4Cidr } from './cidr.js';
 import { describeIssues } from './messages.js';
 import {
@@ -19,10 +20,10 @@ import { isRecord, kindOf, truncate } from './validate.js';
 export { ACCOUNT_ID_PATTERN, Action } from './request-schema.js';
 
 /** Who approved a change, carried into every outcome and log line of the request. */
-export type Approval = z.output<typeof approvalSchema>;
+export type Approval = z.output<ReturnType<typeof approvalSchema>>;
 
 /** A request body that passed every check, as written (CIDR not yet canonical, `action` defaulted). */
-export type RequestBody = z.output<typeof ingressRequestSchema>;
+export type RequestBody = z.output<ReturnType<typeof ingressRequestSchema>>;
 
 /** The target of a rule: an IPv4 network, or an EC2 security group of an account. */
 export type IngressTarget =
@@ -66,7 +67,9 @@ export type ParseResult =
   | { readonly ok: false; readonly problems: readonly Problem[]; readonly context: RequestContext };
 
 /** The fields of a request, in the contract's order. */
-export const REQUEST_FIELDS = Object.keys(ingressRequestSchema.def.shape) as readonly (keyof RequestBody)[];
+export const requestFields = onFirstUse(
+  () => Object.keys(ingressRequestSchema().def.shape) as readonly (keyof RequestBody)[],
+);
 
 /** A body decoded from JSON, or the problem that it is not a JSON object. */
 export type DecodedBody =
@@ -122,7 +125,7 @@ export function readRequest(json: Record<string, unknown>, messageId: string): P
 export function validateRequest(
   value: unknown,
 ): { ok: true; value: RequestBody } | { ok: false; problems: Problem[] } {
-  const result = ingressRequestSchema.safeParse(value);
+  const result = ingressRequestSchema().safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problems: describeIssues(result.error.issues) };
 }
@@ -203,13 +206,17 @@ function salvage<T>(
  * @param messageId the SQS message id, the default `requestId`
  */
 export function readContext(json: Record<string, unknown> | undefined, messageId: string): RequestContext {
-  const action = salvage(json, 'action', actionSchema);
-  const clusterSecurityGroupName = salvage(json, 'clusterSecurityGroupName', clusterSecurityGroupNameSchema);
-  const requestedBy = salvage(json, 'requestedBy', requestedBySchema);
+  const action = salvage(json, 'action', actionSchema());
+  const clusterSecurityGroupName = salvage(
+    json,
+    'clusterSecurityGroupName',
+    clusterSecurityGroupNameSchema(),
+  );
+  const requestedBy = salvage(json, 'requestedBy', requestedBySchema());
   const approval = salvageApproval(json?.approval);
-  const taskToken = salvage(json, 'taskToken', taskTokenSchema);
+  const taskToken = salvage(json, 'taskToken', taskTokenSchema());
   return {
-    requestId: salvage(json, 'requestId', requestIdSchema) ?? messageId,
+    requestId: salvage(json, 'requestId', requestIdSchema()) ?? messageId,
     action: action ?? Action.authorize,
     ...(clusterSecurityGroupName !== undefined && { clusterSecurityGroupName }),
     ...(requestedBy !== undefined && { requestedBy }),
@@ -222,7 +229,7 @@ export function readContext(json: Record<string, unknown> | undefined, messageId
 function salvageApproval(value: unknown): Approval | undefined {
   if (!isRecord(value)) return undefined;
   const approval: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(approvalSchema.def.shape)) {
+  for (const [key, schema] of Object.entries(approvalSchema().def.shape)) {
     const checked = salvage(value, key, schema);
     if (checked !== undefined) approval[key] = checked;
   }

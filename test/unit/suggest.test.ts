@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REQUEST_FIELDS } from '../../src/domain/request.js';
+import { requestFields } from '../../src/domain/request.js';
 import { nearestKnown } from '../../src/domain/suggest.js';
 
 describe('nearestKnown', () => {
@@ -17,7 +17,7 @@ describe('nearestKnown', () => {
     ['taskTocken', 'taskToken'],
   ])('%s -> %s', (name, expected) => {
     // Act
-    const suggestion = nearestKnown(name, REQUEST_FIELDS);
+    const suggestion = nearestKnown(name, requestFields());
 
     // Assess
     expect(suggestion).toBe(expected);
@@ -25,8 +25,8 @@ describe('nearestKnown', () => {
 
   it('suggests nothing for a word far from every known name, nor from an empty list', () => {
     // Act and assess
-    expect(nearestKnown('colour', REQUEST_FIELDS)).toBeUndefined();
-    expect(nearestKnown('x', REQUEST_FIELDS)).toBeUndefined();
+    expect(nearestKnown('colour', requestFields())).toBeUndefined();
+    expect(nearestKnown('x', requestFields())).toBeUndefined();
     expect(nearestKnown('cidrIp', [])).toBeUndefined();
   });
 
