@@ -296,7 +296,7 @@ describe('package artifacts', () => {
     },
   );
 
-  it('the reconcile bundle pointed at YAML fails its cold start, naming DESIRED_STATE_PATH and the JSON error', () => {
+  it('the reconcile bundle pointed at YAML imports, then refuses its first run, naming DESIRED_STATE_PATH and the JSON error', () => {
     // Prepare
     const { dir } = extracted.ReconcileLambdaFunction as { dir: string };
     const url = pathToFileURL(join(dir, entryOf('ReconcileLambdaFunction'))).href;
@@ -305,7 +305,15 @@ describe('package artifacts', () => {
     // Act
     const run = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `await import(${JSON.stringify(url)})`],
+      [
+        '--input-type=module',
+        '-e',
+        [
+          `const { handler } = await import(${JSON.stringify(url)});`,
+          "console.log('imported');",
+          "await handler({}, { functionName: 'reconcile', awsRequestId: 'r-1' });",
+        ].join('\n'),
+      ],
       {
         cwd: dir,
         env: {
@@ -322,6 +330,7 @@ describe('package artifacts', () => {
     );
 
     // Assess
+    expect(run.stdout).toContain('imported');
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain(`DESIRED_STATE_PATH: "${yaml}" is not JSON (`);
   });
