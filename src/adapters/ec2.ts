@@ -148,7 +148,12 @@ function sourceOf(rule: SecurityGroupRule): VpcSource | undefined {
 }
 
 /** Translates an SDK error: a known rejection, or transient (unknown errors too: redrive bounds their retries). */
-function classify(thrown: unknown, groupId: string, what: string): RejectedError | TransientError {
+function classify(
+  thrown: unknown,
+  groupId: string,
+  what: string,
+  { changes = true } = {},
+): RejectedError | TransientError {
   // EC2 has no modelled exceptions: every error's name is its wire code.
   const error = asAwsError(thrown);
   const rejection = REJECTIONS[error.name];
@@ -158,7 +163,14 @@ function classify(thrown: unknown, groupId: string, what: string): RejectedError
     });
   }
   const transient = describeTransient(error);
-  return new TransientError(transient.code, `${what}: ${transient.message}`, { cause: thrown });
+  // The deployed role may change only the groups tagged managed, or those named when deploying: the
+  // likeliest cause of a denial, and the one a person can fix. Still transient: a tag or an IAM change
+  // may be propagating.
+  const hint =
+    changes && error.name === 'UnauthorizedOperation'
+      ? ` (the deployed role changes only security groups tagged ${MANAGED_TAG}=${MANAGED_TAG_VALUE}, or those named in changeableSecurityGroupIds when deploying: tag ${groupId} or deploy with it named)`
+      : '';
+  return new TransientError(transient.code, `${what}: ${transient.message}${hint}`, { cause: thrown });
 }
 
 function revokeAnswer(output: RevokeSecurityGroupIngressCommandOutput): VpcApplyResult {
@@ -304,7 +316,9 @@ export function createEc2Ingress(client: EC2Client): Ec2Ingress {
             }),
           );
         } catch (thrown) {
-          throw classify(thrown, securityGroupIds.join(', '), `describe ${securityGroupIds.join(', ')}`);
+          throw classify(thrown, securityGroupIds.join(', '), `describe ${securityGroupIds.join(', ')}`, {
+            changes: false,
+          });
         }
         for (const group of page.SecurityGroups ?? []) {
           if (!group.GroupId) continue;

@@ -152,6 +152,17 @@ describe('createEc2Ingress', () => {
       expect(error).toMatchObject({ code, message: expect.stringMatching(message) });
       expect((error as Error).cause).toBe(thrown);
     });
+
+    it('says which group to tag when the role may not change it', async () => {
+      ec2Mock.on(AuthorizeSecurityGroupIngressCommand).rejects(ec2Error('UnauthorizedOperation', 403));
+      const error = await rejectionOf(ec2.authorize(cidr, 'chg-1'));
+      expect(error).toMatchObject({
+        name: 'TransientError',
+        message: expect.stringContaining(
+          `tagged redshift-ingress:managed=true, or those named in changeableSecurityGroupIds when deploying: tag ${GROUP}`,
+        ),
+      });
+    });
   });
 
   describe('revoke', () => {
@@ -409,6 +420,13 @@ describe('createEc2Ingress', () => {
         name: 'RejectedError',
         code: 'InvalidGroup.NotFound',
       });
+    });
+
+    it('names the IAM role, not a tag, when describing is denied', async () => {
+      ec2Mock.on(DescribeSecurityGroupsCommand).rejects(ec2Error('UnauthorizedOperation', 403));
+      const error = await rejectionOf(ec2.describeGroups(['sg-0aaa1111']));
+      expect(error).toMatchObject({ name: 'TransientError', message: expect.stringMatching(/IAM role/) });
+      expect((error as Error).message).not.toContain('changeableSecurityGroupIds');
     });
   });
 });
