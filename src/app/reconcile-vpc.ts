@@ -18,6 +18,7 @@ import type { IngressRequestV2 } from '../domain/request-v2.js';
 import { validateRequestV2 } from '../domain/request-v2.js';
 import { makeSqsSafeDeep } from '../domain/sqs-text.js';
 import { isManaged, type VpcRule } from '../domain/vpc.js';
+import { asClassifiedError } from './classified-error.js';
 import type { OutgoingMessage, SecurityGroupRules } from './ports.js';
 import { resolveVpcTarget, type VpcTargetPorts } from './resolve-vpc-target.js';
 
@@ -112,8 +113,8 @@ export async function reconcileVpcTargets(
       }
       claimed.set(securityGroupId, `${entry.section}.${entry.name}`);
       rules = await context.ports.rules.listRules(securityGroupId);
-    } catch (error) {
-      if (!(error instanceof RejectedError || error instanceof TransientError)) throw error;
+    } catch (thrown) {
+      const error = asClassifiedError(thrown);
       report.errors.push(`${error.code}: ${error.message}; nothing is changed for this target`);
       continue;
     }
@@ -170,8 +171,8 @@ export async function reconcileVpcTargets(
         report.pruned.push({ ...pruned, status });
         removed.add(rule.securityGroupRuleId);
         outcomes.push(outcomeMessage(request, context, { status }, resolved));
-      } catch (error) {
-        if (!(error instanceof RejectedError || error instanceof TransientError)) throw error;
+      } catch (thrown) {
+        const error = asClassifiedError(thrown);
         report.errors.push(
           `revoke ${rule.securityGroupRuleId} on ${securityGroupId}: ${error.code}: ${error.message}`,
         );

@@ -143,6 +143,40 @@ describe('makeReconcile on VPC targets', () => {
     ]);
   });
 
+  it('reports an unexpected error of one target as InternalError and goes on with the next', async () => {
+    // Prepare
+    const ports = fakePorts({
+      rules: { 'sg-0e1f2a3b': new Error('cannot read properties of undefined') },
+    });
+    const desired = parseDesiredState(
+      'version: 2\nsecurityGroups:\n  sg-0e1f2a3b:\n    cidrIps: [203.0.113.0/24]\n  sg-0a1b2c3d:\n    cidrIps: [198.51.100.0/24]\n',
+    );
+    const requests = queue();
+    const reconcile = makeReconcile({
+      currentRules: { listGroups: async () => [] },
+      vpc: ports,
+      requests,
+      config: { policy: POLICY, maxPrunePerRun: 5 },
+      logger: silentLogger,
+    });
+
+    // Act
+    const report = reconciliationReportV2Schema.parse(await reconcile(desired));
+
+    // Assess
+    expect(report.targets.map((target) => [target.name, target.errors])).toEqual([
+      [
+        'sg-0e1f2a3b',
+        [
+          'InternalError: unexpected error: cannot read properties of undefined; nothing is changed for this target',
+        ],
+      ],
+      ['sg-0a1b2c3d', []],
+    ]);
+    expect(report.targets[1]?.enqueued).toHaveLength(1);
+    expect(requests.sent).toHaveLength(1);
+  });
+
   it('answers a prune EC2 refused with a rejected outcome v2 and keeps its room in the budget', async () => {
     // Prepare: 60 IPv4 rules, one of them a managed extra whose revoke is refused.
     const kept = Array.from({ length: 59 }, (_, i) => ({
