@@ -53,7 +53,7 @@ interface Hostile {
   readonly field: string;
 }
 
-// The request's fields (the conformance test holds them to the schema's).
+// The request's fields, read from its schema.
 const KNOWN_FIELDS = requestFields();
 
 /** How a rejection shows a field: plain names bare, anything else JSON-quoted and cut at 64 characters. */
@@ -446,8 +446,8 @@ describe('hostile request bodies', () => {
             `${outcome.error?.message} names ${hostile.field}`,
           ).toBe(true);
           expect(bytes).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
-          // Never zod's bare message: the checks are held to the zod schemas, whose own messages must
-          // then word every problem (test/unit/validator-conformance.test.ts).
+          // Never zod's bare message: the zod schemas check, so their own messages must word every
+          // problem (src/domain/messages.ts).
           expect(outcome.error?.message).not.toMatch(/Invalid input/);
         }
       }),
