@@ -81,9 +81,11 @@ export interface RuleBudget {
 /**
  * Budgets a group's inbound rules before anything is authorized, so that nothing enqueued fails with
  * RulesPerSecurityGroupLimitExceeded: IPv4 and IPv6 rules are counted apart against `limit`, a rule from
- * a group or a prefix list counts in both, as EC2 counts them. A family whose kept rules and missing ones
- * exceed the limit authorizes none of its missing sources (a group half-updated in document order would
- * allow an arbitrary subset); the other family goes ahead.
+ * a group or a prefix list counts in both, as EC2 counts them. A prefix list counts as one rule, where
+ * EC2 counts its maximum number of entries (which only DescribeManagedPrefixLists tells): a group with
+ * large prefix lists can still refuse a rule, and that request's outcome says so. A family whose kept
+ * rules and missing ones exceed the limit authorizes none of its missing sources (a group half-updated
+ * in document order would allow an arbitrary subset); the other family goes ahead.
  *
  * @param rules the group's inbound rules now
  * @param removed the ids of rules revoked before the authorizes (they free their room)
