@@ -1,3 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -61,6 +64,18 @@ export interface EventSource {
     running: number;
   };
 }
+
+/**
+ * The invocation whose handler makes a call. Lambda freezes an invocation that timed out and replaces
+ * its environment, so nothing it had not yet sent reaches AWS; here its handler runs on, so a request
+ * it starts after its timeout is destroyed before it leaves (one already sent still lands, as in AWS).
+ */
+const invocation = new AsyncLocalStorage<{ timedOut: boolean }>();
+subscribe('http.client.request.start', (message) => {
+  if (invocation.getStore()?.timedOut) {
+    (message as { request: ClientRequest }).request.destroy(new Error('the invocation timed out'));
+  }
+});
 
 /**
  * Polls a queue and invokes the handler the way Lambda's SQS event source mapping does.
@@ -130,13 +145,18 @@ export function startEventSource(options: EventSourceOptions): EventSource {
   const invoke = async (records: SQSRecord[]): Promise<InvocationReport> => {
     const context = createLambdaContext(functionName, region, timeoutMs);
     let response: SQSBatchResponse | undefined;
+    const state = { timedOut: false };
     try {
-      // Here a timed-out handler keeps running (Lambda would freeze it): `running` lets observers wait for it.
+      // A timed-out handler keeps running, though it can send nothing more: `running` lets observers wait for it.
       stats.running += 1;
-      const call = (async () => options.handler({ Records: records }, context))().finally(() => {
-        stats.running -= 1;
+      const call = invocation
+        .run(state, async () => options.handler({ Records: records }, context))
+        .finally(() => {
+          stats.running -= 1;
+        });
+      response = await withTimeout(call, timeoutMs, () => {
+        state.timedOut = true;
       });
-      response = await withTimeout(call, timeoutMs);
     } catch (error) {
       // A thrown error or a timeout: Lambda deletes nothing; every record returns after its visibility timeout.
       return { records, outcome: 'error', deleted: 0, failed: records.map((r) => r.messageId), error };
@@ -231,10 +251,13 @@ export function toRecord(message: Message, queueArn: string, region: string): SQ
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Task timed out after ${(ms / 1000).toFixed(2)} seconds`)), ms);
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`Task timed out after ${(ms / 1000).toFixed(2)} seconds`));
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -49,7 +49,7 @@ const depth = async (url: string) => {
 async function run(
   handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>,
   done: (reports: InvocationReport[]) => boolean,
-  options: { batchSize?: number; maximumBatchingWindowInSeconds?: number } = {},
+  options: { batchSize?: number; maximumBatchingWindowInSeconds?: number; functionTimeoutMs?: number } = {},
 ): Promise<InvocationReport[]> {
   const reports: InvocationReport[] = [];
   source = startEventSource({
@@ -148,6 +148,41 @@ describe('startEventSource (Lambda SQS event source semantics)', () => {
     expect(reports.map((r) => r.outcome).slice(0, 2)).toEqual(['error', 'error']);
     expect(reports.at(-1)?.records).toHaveLength(2);
     expect(reports.at(-1)?.records.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(['3', '3']);
+  });
+
+  it('freezes an invocation that timed out: a call its handler starts afterwards never reaches AWS', async () => {
+    // Prepare
+    await send(1);
+    let calls = 0;
+    let lateCall: Promise<unknown> | undefined;
+
+    // Act: the first invocation outlives its timeout, then tries to publish.
+    const reports = await run(
+      async () => {
+        calls += 1;
+        if (calls === 1) {
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          lateCall = stack.sqs
+            .send(
+              new SendMessageBatchCommand({
+                QueueUrl: queues.results.url,
+                Entries: [{ Id: '0', MessageBody: 'late' }],
+              }),
+            )
+            .catch((error: unknown) => error);
+          await lateCall;
+        }
+        return { batchItemFailures: [] };
+      },
+      (r) => r.reduce((n, report) => n + report.deleted, 0) === 1,
+      { functionTimeoutMs: 200 },
+    );
+
+    // Assess
+    expect(reports[0]).toMatchObject({ outcome: 'error', deleted: 0 });
+    expect(String(reports[0]?.error)).toContain('Task timed out after 0.20 seconds');
+    expect(String(await lateCall)).toContain('the invocation timed out');
+    expect(await depth(queues.results.url)).toBe(0);
   });
 
   it('gathers records arriving within the batching window into one invocation', async () => {
