@@ -69,7 +69,7 @@ export function parseDesiredState(
 /**
  * Compiles a desired-state document (YAML or JSON) to the JSON text the reconcile function reads at run
  * time: the document as written, decoded, and validated here so that an invalid one fails the packaging
- * with its lines instead of the function's cold start.
+ * with its lines instead of the function's first run.
  *
  * The JSON is checked after encoding, so what is packaged is exactly what was validated.
  *

@@ -13,7 +13,7 @@ import type { IngressRequestV2, VpcSource, VpcTarget } from './request-v2.js';
 import { fieldOf, isRecord } from './validate.js';
 
 // Reading the desired state, version 1 or 2: its contract is the schemas of desired-state-schema.ts, which
-// check the document at the reconciler's cold start and when packaging; this module words the schemas'
+// check the document at the reconciler's first run and when packaging; this module words the schemas'
 // issues with their lines, refuses sources the policy would refuse (when the reader knows the policy),
 // and turns what passed into groups and VPC targets.
 
