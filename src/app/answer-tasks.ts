@@ -13,25 +13,32 @@ export interface AnswerTasksOptions {
   readonly logger: LoggerPort;
   /** Answers sent at once. */
   readonly concurrency: number;
-  readonly maxReceiveCount: number;
+}
+
+/** A task that could not be answered: the workflow service could not be reached or refused for now. */
+export interface UnansweredTask {
+  /** The error, with the token redacted from its message. */
+  readonly error: { readonly code: string; readonly message: string };
+  /** The token, redacted, for the log. */
+  readonly taskToken: string;
 }
 
 /**
  * Answers the task of every given record that carries a token: success with the outcome as output, or
- * failure with its error code and message.
+ * failure with its error code and message. A task that no longer waits is logged and dropped.
  *
  * @param answerable the records whose outcome is published and final (settle-batch.ts)
- * @returns the records to retry because the workflow service could not be reached; on a record's last
- *   attempt a retry would send a settled request to the DLQ, so it is logged and acknowledged instead
+ * @returns the records whose task could not be answered, for the batch to settle (settle-batch.ts) and
+ *   then log (logUnansweredTasks)
  */
 export async function answerTasks(
   items: readonly BatchRecord[],
   decisions: readonly Decision[],
   answerable: readonly number[],
   options: AnswerTasksOptions,
-): Promise<Set<number>> {
+): Promise<Map<number, UnansweredTask>> {
   const { callbacks, logger } = options;
-  const retry = new Set<number>();
+  const unanswered = new Map<number, UnansweredTask>();
   const pending = answerable.filter((index) => (items[index] as BatchRecord).context.taskToken !== undefined);
   await forEachBounded(pending, options.concurrency, async (index) => {
     const item = items[index] as BatchRecord;
@@ -49,13 +56,10 @@ export async function answerTasks(
           );
     } catch (thrown) {
       const error = asClassifiedError(thrown);
-      if (decision.acknowledge && item.attempt < options.maxReceiveCount) retry.add(index);
-      logger.error('Step Functions callback failed', {
-        ...logFieldsOf(item),
-        taskToken: redactToken(token),
+      unanswered.set(index, {
         // Step Functions may quote the token in its messages (the emulator does): never log it whole.
         error: { code: error.code, message: redactTokenIn(error.message, token) },
-        willRetry: retry.has(index),
+        taskToken: redactToken(token),
       });
       return;
     }
@@ -69,5 +73,27 @@ export async function answerTasks(
       });
     }
   });
-  return retry;
+  return unanswered;
+}
+
+/**
+ * Logs each task that could not be answered, saying whether its record is delivered again (and answers
+ * then) as the settlement decided.
+ *
+ * @param retried the records delivered again after a delay (Settlement.deferred)
+ */
+export function logUnansweredTasks(
+  items: readonly BatchRecord[],
+  unanswered: ReadonlyMap<number, UnansweredTask>,
+  retried: readonly number[],
+  logger: LoggerPort,
+): void {
+  for (const [index, { error, taskToken }] of unanswered) {
+    logger.error('Step Functions callback failed', {
+      ...logFieldsOf(items[index] as BatchRecord),
+      taskToken,
+      error,
+      willRetry: retried.includes(index),
+    });
+  }
 }

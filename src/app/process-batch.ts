@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Config } from '../config.js';
 import { secondsSinceReceiveAtMost } from '../domain/retry.js';
-import { answerTasks } from './answer-tasks.js';
+import { answerTasks, logUnansweredTasks } from './answer-tasks.js';
 import { deferRetries, logOutcomes, publishOutcomes } from './batch-effects.js';
 import type {
   LoggerPort,
@@ -72,15 +72,23 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
     // final are answered (a record SQS delivers again answers then). Only when a task could not be
     // answered is the batch settled again, with that record (and the rest of its FIFO group) retried.
     const { unpublished, calls: publishCalls } = await publishOutcomes(items, decisions, results, logger);
-    const published = settleBatch({ items, decisions, unpublished });
+    const { maxReceiveCount } = config;
+    const published = settleBatch({ items, decisions, unpublished, maxReceiveCount });
     const unanswered = await answerTasks(items, decisions, published.answerable, {
       callbacks,
       logger,
       concurrency: config.concurrency,
-      maxReceiveCount: config.maxReceiveCount,
     });
     const settlement =
-      unanswered.size === 0 ? published : settleBatch({ items, decisions, unpublished, unanswered });
+      unanswered.size === 0
+        ? published
+        : settleBatch({
+            items,
+            decisions,
+            unpublished,
+            unanswered: new Set(unanswered.keys()),
+            maxReceiveCount,
+          });
 
     // 4. The remaining effects: retry delays, logs and metrics.
     const retries = await deferRetries(items, decisions, settlement.deferred, {
@@ -92,6 +100,7 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
       random,
       secondsSinceReceive: secondsSinceReceiveAtMost(batchStartedAt, now()),
     });
+    logUnansweredTasks(items, unanswered, settlement.deferred, logger);
     logOutcomes(items, decisions, unpublished, logger, metrics);
     metrics?.addMetric('redshift-calls', 'Count', calls);
     metrics?.addMetric('retries', 'Count', retries);

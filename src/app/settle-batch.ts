@@ -6,13 +6,15 @@ import type { BatchRecord } from './read-batch.js';
 
 /** What a settlement is computed from. */
 export interface SettleInput {
-  readonly items: readonly Pick<BatchRecord, 'messageGroupId'>[];
+  readonly items: readonly Pick<BatchRecord, 'messageGroupId' | 'attempt'>[];
   /** One decision per record, in batch order. */
   readonly decisions: readonly Decision[];
   /** Records whose outcome the results queue did not accept. */
   readonly unpublished: ReadonlySet<number>;
-  /** Records to retry because their task could not be answered (the workflow service was unreachable). */
+  /** Records whose task could not be answered (the workflow service was unreachable). */
   readonly unanswered?: ReadonlySet<number>;
+  /** The requests queue's maxReceiveCount: a delivery with this attempt is the last. */
+  readonly maxReceiveCount: number;
 }
 
 /** How a batch ends, by record index. */
@@ -33,14 +35,17 @@ export interface Settlement {
  * Settles a batch.
  *
  * A record fails when it must be retried, was skipped, exhausted its attempts, its outcome was not
- * accepted or its task could not be answered; in a FIFO message group every later record fails with it
- * (unless its outcome needs no order: a rejection on its last delivery). A record retried for its own
- * sake (a transient error, an unpublished outcome, an unanswered task) waits a retry delay; a `failed`
- * outcome goes on to the DLQ, and delaying it would only hold it back.
+ * accepted or its task could not be answered before its last attempt (on the last, a retry would send a
+ * settled request to the DLQ: it is acknowledged, the callback lost); in a FIFO message group every
+ * later record fails with it (unless its outcome needs no order: a rejection on its last delivery).
+ * A record retried for its own sake (a transient error, an unpublished outcome, an unanswered task)
+ * waits a retry delay; a `failed` outcome goes on to the DLQ, and delaying it would only hold it back.
  */
 export function settleBatch(input: SettleInput): Settlement {
   const { items, decisions, unpublished } = input;
-  const unanswered = input.unanswered ?? new Set<number>();
+  const unanswered = new Set(
+    [...(input.unanswered ?? [])].filter((index) => (items[index]?.attempt ?? 1) < input.maxReceiveCount),
+  );
   const failed = new Set<number>();
   decisions.forEach((decision, index) => {
     if (!acknowledges(decision) || unpublished.has(index) || unanswered.has(index)) failed.add(index);

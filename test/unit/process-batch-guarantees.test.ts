@@ -313,6 +313,25 @@ describe('FIFO results and token redaction at the handler', () => {
     expect(showsToken(logs)).toBe(false);
   });
 
+  it('acknowledges a record whose task cannot be answered on its last attempt, saying it is not retried', async () => {
+    // Prepare: Step Functions unreachable on the record's fifth and last delivery.
+    acceptAllSends();
+    sfnMock
+      .on(SendTaskSuccessCommand)
+      .rejects(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }));
+    const { processBatch, logs } = harness();
+    const record = sqsRecordFactory(requestBody({ taskToken: TOKEN }), { receiveCount: 5 });
+
+    // Act
+    const response = await processBatch(sqsEventFactory([record]));
+
+    // Assess: a retry would only move the settled request to the DLQ.
+    expect(response.batchItemFailures).toEqual([]);
+    const failure = logs.find((line) => line.message === 'Step Functions callback failed');
+    expect(failure?.fields).toMatchObject({ error: { code: 'NetworkError' }, willRetry: false });
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
+  });
+
   it('drops a callback Step Functions refuses as InvalidOutput, acknowledging the record', async () => {
     // Prepare
     acceptAllSends();

@@ -15,9 +15,14 @@ const retry: Decision = {
 const skip: Decision = { kind: 'skip' };
 const none = new Set<number>();
 
-/** Records in FIFO message groups (undefined: a standard queue). */
+/** The requests queue's maxReceiveCount in these tests. */
+const MAX = 5;
+
+/** Records on their first delivery, in FIFO message groups (undefined: a standard queue). */
 const inGroups = (...groups: (string | undefined)[]) =>
-  groups.map((messageGroupId) => (messageGroupId === undefined ? {} : { messageGroupId }));
+  groups.map((messageGroupId) =>
+    messageGroupId === undefined ? { attempt: 1 } : { attempt: 1, messageGroupId },
+  );
 
 describe('settleBatch', () => {
   it('acknowledges final published outcomes and answers their tasks', () => {
@@ -26,6 +31,7 @@ describe('settleBatch', () => {
       items: inGroups(undefined, undefined),
       decisions: [done, done],
       unpublished: none,
+      maxReceiveCount: MAX,
     });
 
     // Assess
@@ -38,6 +44,7 @@ describe('settleBatch', () => {
       items: inGroups(undefined, undefined, undefined),
       decisions: [retry, failedOnLastAttempt, done],
       unpublished: none,
+      maxReceiveCount: MAX,
     });
 
     // Assess
@@ -50,6 +57,7 @@ describe('settleBatch', () => {
       items: inGroups(undefined, undefined),
       decisions: [done, failedOnLastAttempt],
       unpublished: new Set([0, 1]),
+      maxReceiveCount: MAX,
     });
 
     // Assess: the failed outcome goes to the DLQ whether or not it was published, so it is not delayed.
@@ -62,6 +70,7 @@ describe('settleBatch', () => {
       items: inGroups(undefined, undefined),
       decisions: [done, done],
       unpublished: none,
+      maxReceiveCount: MAX,
       unanswered: new Set([1]),
     });
 
@@ -70,12 +79,30 @@ describe('settleBatch', () => {
     expect(settlement.deferred).toEqual([1]);
   });
 
+  it('acknowledges a record whose task could not be answered on its last attempt, as a retry would go to the DLQ', () => {
+    // Act
+    const settlement = settleBatch({
+      items: [
+        { attempt: MAX - 1, messageGroupId: 'a' },
+        { attempt: MAX, messageGroupId: 'a' },
+      ],
+      decisions: [done, done],
+      unpublished: none,
+      unanswered: new Set([1]),
+      maxReceiveCount: MAX,
+    });
+
+    // Assess
+    expect(settlement).toEqual({ failed: [], deferred: [], answerable: [0, 1] });
+  });
+
   it('FIFO: fails every later record of a group after its first failure, delaying only the record that failed', () => {
     // Act: group a fails at record 1 (unpublished); group b is untouched.
     const settlement = settleBatch({
       items: inGroups('a', 'a', 'b', 'a', 'a'),
       decisions: [done, done, done, done, skip],
       unpublished: new Set([1]),
+      maxReceiveCount: MAX,
     });
 
     // Assess: record 3 was published, but is held back with its group and answered on its redelivery.
@@ -88,11 +115,13 @@ describe('settleBatch', () => {
       items: inGroups('a', 'a', 'a'),
       decisions: [retry, rejectedUnordered, done],
       unpublished: none,
+      maxReceiveCount: MAX,
     });
     const unpublished = settleBatch({
       items: inGroups('a', 'a', 'a'),
       decisions: [retry, rejectedUnordered, done],
       unpublished: new Set([1]),
+      maxReceiveCount: MAX,
     });
 
     // Assess
@@ -102,7 +131,12 @@ describe('settleBatch', () => {
 
   it('FIFO: a task that could not be answered holds back the rest of its group, which was already answered', () => {
     // Prepare
-    const input = { items: inGroups('a', 'a', 'b'), decisions: [done, done, done], unpublished: none };
+    const input = {
+      items: inGroups('a', 'a', 'b'),
+      decisions: [done, done, done],
+      unpublished: none,
+      maxReceiveCount: MAX,
+    };
 
     // Act
     const beforeAnswers = settleBatch(input);
@@ -120,6 +154,7 @@ describe('settleBatch', () => {
       items: inGroups('a', undefined, 'b', 'a'),
       decisions: [retry, done, done, done],
       unpublished: none,
+      maxReceiveCount: MAX,
     });
 
     // Assess
