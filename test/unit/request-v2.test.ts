@@ -22,6 +22,7 @@ addFormats(ajv);
 const published = (file: string): ValidateFunction =>
   ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', file), 'utf8')));
 const publishedRequest = published('ingress-request.v2.schema.json');
+const publishedRequestV1 = published('ingress-request.v1.schema.json');
 const publishedOutcome = published('ingress-outcome.v2.schema.json');
 
 const body = (fields: Record<string, unknown>) => ({ version: 2, requestId: 'chg-1', ...fields });
@@ -272,6 +273,62 @@ describe('request v2: each refused combination, naming the fields', () => {
       ok: false,
       context: { requestId: 'chg-1', action: 'revoke', requestedBy: 'me', taskToken: 'tok' },
     });
+  });
+});
+
+describe('the combination rule: the service and its published JSON Schema agree on every combination', () => {
+  /** A valid value of every field that takes part in which fields go together. */
+  const VALUES: Readonly<Record<string, unknown>> = {
+    clusterIdentifier: 'analytics',
+    workgroupName: 'bi-tools',
+    securityGroupId: 'sg-0123abcd',
+    clusterSecurityGroupName: 'analytics-prod',
+    cidrIp: '10.0.0.0/8',
+    cidrIpv6: '2001:db8::/48',
+    sourceSecurityGroupId: 'sg-0fedcba9',
+    sourceSecurityGroupOwnerId: '111122223333',
+    prefixListId: 'pl-63a5400a',
+    ec2SecurityGroupName: 'bi-tools',
+    ec2SecurityGroupOwnerId: '111122223333',
+    port: 5439,
+  };
+  /** Every subset of `fields`, each as the body fields it gives. */
+  const subsets = (fields: readonly string[]): Record<string, unknown>[] =>
+    Array.from({ length: 2 ** fields.length }, (_, mask) =>
+      Object.fromEntries(fields.filter((_, bit) => mask & (1 << bit)).map((field) => [field, VALUES[field]])),
+    );
+  const verdicts = (combinations: Record<string, unknown>[], version: 1 | 2) =>
+    combinations.map((fields) => {
+      const request = { version, requestId: 'chg-1', ...fields };
+      const service = (version === 1 ? parseRequest : parseRequestV2)(JSON.stringify(request), 'm').ok;
+      const schema = (version === 1 ? publishedRequestV1 : publishedRequest)(request) as boolean;
+      return { fields: Object.keys(fields).join(' '), service, schema };
+    });
+
+  it('version 2: all 4096 subsets of its target, source and port fields', () => {
+    // Act
+    const results = verdicts(subsets(Object.keys(VALUES)), 2);
+
+    // Assess: the same verdict everywhere, and both verdicts reached.
+    expect(results.filter((result) => result.service !== result.schema)).toEqual([]);
+    expect(results.filter((result) => result.service).length).toBe(
+      VALID_VPC.length + VALID_CLUSTER_SECURITY_GROUP.length,
+    );
+  });
+
+  it('version 1: all 8 subsets of its source fields, on a cluster security group', () => {
+    // Act
+    const combinations = subsets(['cidrIp', 'ec2SecurityGroupName', 'ec2SecurityGroupOwnerId']).map(
+      (fields) => ({ clusterSecurityGroupName: VALUES.clusterSecurityGroupName, ...fields }),
+    );
+    const results = verdicts(combinations, 1);
+
+    // Assess
+    expect(results.filter((result) => result.service !== result.schema)).toEqual([]);
+    expect(results.filter((result) => result.service).map((result) => result.fields)).toEqual([
+      'clusterSecurityGroupName cidrIp',
+      'clusterSecurityGroupName ec2SecurityGroupName ec2SecurityGroupOwnerId',
+    ]);
   });
 });
 
