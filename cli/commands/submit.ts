@@ -4,6 +4,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { requestMessageGroupId } from '../../src/domain/message-group.js';
 import { isSuccess } from '../../src/domain/outcome.js';
 import type { Approval, Problem } from '../../src/domain/request.js';
+import { REQUEST_ID_CHARACTERS } from '../../src/domain/request-schema.js';
 import { createSqsClient } from '../clients.js';
 import { type CliIo, type GlobalOptions, writeLine } from '../context.js';
 import { formatDuration } from '../duration.js';
@@ -271,7 +272,7 @@ async function fromFile(
 
 function requestDefaults(options: SubmitOptions, io: CliIo): RequestDefaults {
   const prefix = options.requestIdPrefix ?? defaultPrefix();
-  if (!/^[\w.:/@+=-]{1,100}$/.test(prefix)) {
+  if (prefix.length > 100 || !REQUEST_ID_CHARACTERS.test(prefix)) {
     throw new UsageError(
       `--request-id-prefix: must be 1-100 letters, digits or . _ : / @ + = -, got "${prefix}"`,
     );

@@ -29,6 +29,9 @@ export const clusterSecurityGroupNameSchema = onFirstUse(() =>
     ),
 );
 
+/** The characters of a request id. */
+export const REQUEST_ID_CHARACTERS = /^[\w.:/@+=-]+$/;
+
 /** A correlation key: printable, no spaces, short enough for an SQS message attribute and a log field. */
 export const requestIdSchema = onFirstUse(() =>
   z
@@ -36,7 +39,7 @@ export const requestIdSchema = onFirstUse(() =>
     .check(
       z.minLength(1, 'must not be empty'),
       z.maxLength(128, 'must be at most 128 characters'),
-      z.regex(/^[\w.:/@+=-]+$/, 'must contain only letters, digits and . _ : / @ + = -'),
+      z.regex(REQUEST_ID_CHARACTERS, 'must contain only letters, digits and . _ : / @ + = -'),
     ),
 );
 
