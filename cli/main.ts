@@ -279,6 +279,10 @@ ${EXIT_CODES_HELP}`,
       '--no-outcomes',
       'leave outcomes on the results queue (for submit --wait and results) instead of printing them',
     )
+    .option(
+      '--fifo',
+      "FIFO queues (names ending in .fifo), message group = the request's target, as the fifoRequests=true deployment",
+    )
     .addOption(
       integerOption(
         '--reconcile-every <seconds>',

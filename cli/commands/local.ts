@@ -13,6 +13,8 @@ export interface LocalOptions {
   readonly reconcileEvery: number;
   /** `--no-outcomes`: leave the results queue to `submit --wait` and `results`. */
   readonly outcomes: boolean;
+  /** `--fifo`: FIFO queues, as the fifoRequests=true deployment. */
+  readonly fifo?: boolean;
 }
 
 /** `local`: what `npm start` runs, until Ctrl-C. */
@@ -38,6 +40,7 @@ export async function runLocalCommand(
       examples: options.examples,
       reconcileEverySeconds: options.reconcileEvery,
       printOutcomes: options.outcomes,
+      fifo: options.fifo === true,
     });
   } catch (error) {
     // DESIRED_STATE_PATH or another variable the user gave is wrong, or the port is taken: one message.

@@ -35,6 +35,31 @@ describe('redshift-ingress local (spawned)', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('runs FIFO queues with --fifo, as npm start -- --fifo does', async () => {
+    // Prepare
+    const env = cliEnv('');
+    delete env.AWS_ENDPOINT_URL;
+
+    // Act
+    const child = startCli(
+      ['local', '--fifo', '--port', '0', '--no-examples', '--no-outcomes', '--reconcile-every', '0'],
+      env,
+    );
+    const done = finished(child);
+    await waitForOutput(child, '(Ctrl-C to stop)');
+    child.kill('SIGINT');
+    const result = await done;
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /requests queue: http:\/\/127\.0\.0\.1:\d+\/000000000000\/redshift-ingress-local-requests\.fifo\n/,
+    );
+    expect(result.stdout).toMatch(
+      /results queue: +http:\/\/127\.0\.0\.1:\d+\/000000000000\/redshift-ingress-local-results\.fifo\n/,
+    );
+  });
+
   it('stops with a usage error naming the line when DESIRED_STATE_PATH is invalid', async () => {
     // Prepare
     const scratch = mkdtempSync(join(tmpdir(), 'redshift-ingress-local-'));
