@@ -70,7 +70,8 @@ export function makeProcessBatch(deps: ProcessBatchDeps): ProcessBatch {
     // 3. Settle, around the effects it depends on: outcomes are published first, since a record is
     // acknowledged only once its outcome is accepted; then the tasks whose outcome that settlement made
     // final are answered (a record SQS delivers again answers then). Only when a task could not be
-    // answered is the batch settled again, with that record (and the rest of its FIFO group) retried.
+    // answered is the batch settled again, with that record (and the rest of its FIFO group) retried
+    // unless this was its last attempt.
     const { unpublished, calls: publishCalls } = await publishOutcomes(items, decisions, results, logger);
     const { maxReceiveCount } = config;
     const published = settleBatch({ items, decisions, unpublished, maxReceiveCount });
