@@ -44,7 +44,9 @@ export interface Settlement {
 export function settleBatch(input: SettleInput): Settlement {
   const { items, decisions, unpublished } = input;
   const unanswered = new Set(
-    [...(input.unanswered ?? [])].filter((index) => (items[index]?.attempt ?? 1) < input.maxReceiveCount),
+    [...(input.unanswered ?? [])].filter(
+      (index) => (items[index] as Pick<BatchRecord, 'attempt'>).attempt < input.maxReceiveCount,
+    ),
   );
   const failed = new Set<number>();
   decisions.forEach((decision, index) => {

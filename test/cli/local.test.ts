@@ -4,21 +4,27 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliEnv, finished, startCli, waitForOutput } from './cli-process.js';
 
+/**
+ * Runs `local` with `flags` on a free port of the embedded emulator (no endpoint in the environment)
+ * until it says it is up, then presses Ctrl-C and returns what it printed.
+ */
+async function runUntilReady(...flags: string[]) {
+  const env = cliEnv('');
+  delete env.AWS_ENDPOINT_URL;
+  const child = startCli(
+    ['local', ...flags, '--port', '0', '--no-examples', '--no-outcomes', '--reconcile-every', '0'],
+    env,
+  );
+  const done = finished(child);
+  await waitForOutput(child, '(Ctrl-C to stop)');
+  child.kill('SIGINT');
+  return done;
+}
+
 describe('redshift-ingress local (spawned)', () => {
   it('runs the service as npm start does and stops cleanly on Ctrl-C', async () => {
-    // Prepare: no endpoint, so the embedded emulator starts, on a free port.
-    const env = cliEnv('');
-    delete env.AWS_ENDPOINT_URL;
-
     // Act
-    const child = startCli(
-      ['local', '--port', '0', '--no-examples', '--no-outcomes', '--reconcile-every', '0'],
-      env,
-    );
-    const done = finished(child);
-    await waitForOutput(child, '(Ctrl-C to stop)');
-    child.kill('SIGINT');
-    const result = await done;
+    const result = await runUntilReady();
 
     // Assess
     expect(result.code).toBe(0);
@@ -36,19 +42,8 @@ describe('redshift-ingress local (spawned)', () => {
   });
 
   it('runs FIFO queues with --fifo, as npm start -- --fifo does', async () => {
-    // Prepare
-    const env = cliEnv('');
-    delete env.AWS_ENDPOINT_URL;
-
     // Act
-    const child = startCli(
-      ['local', '--fifo', '--port', '0', '--no-examples', '--no-outcomes', '--reconcile-every', '0'],
-      env,
-    );
-    const done = finished(child);
-    await waitForOutput(child, '(Ctrl-C to stop)');
-    child.kill('SIGINT');
-    const result = await done;
+    const result = await runUntilReady('--fifo');
 
     // Assess
     expect(result.code).toBe(0);
